@@ -70,22 +70,40 @@ public sealed class Vocabulary
     public bool TryGetId(ReadOnlySpan<char> word, out int id) => _spanIds.TryGetValue(word, out id);
 
     /// <summary>The words as a JSON array in id order, as stored in checkpoints.</summary>
-    public string ToJson() => JsonSerializer.Serialize(_words);
+    public string ToJson()
+    {
+        // Written by hand rather than with JsonSerializer, which needs reflection (unavailable when trimmed or AOT-compiled).
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(_words.Length * 8 + 16);
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartArray();
+            foreach (string w in _words) json.WriteStringValue(w);
+            json.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     /// <summary>Reads a vocabulary written by <see cref="ToJson"/>.</summary>
     /// <exception cref="RecurrentException">The text is not a JSON array of distinct non-empty strings.</exception>
     public static Vocabulary FromJson(string json)
     {
-        string[]? words;
+        var words = new List<string>();
         try
         {
-            words = JsonSerializer.Deserialize<string[]>(json);
+            using JsonDocument document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Array)
+                throw new RecurrentException($"The vocabulary is not a JSON array of words (it is a JSON {document.RootElement.ValueKind}).");
+            foreach (JsonElement e in document.RootElement.EnumerateArray())
+            {
+                if (e.ValueKind != JsonValueKind.String)
+                    throw new RecurrentException($"The vocabulary is not a JSON array of words: entry {words.Count} is a JSON {e.ValueKind}.");
+                words.Add(e.GetString()!);
+            }
         }
         catch (JsonException e)
         {
             throw new RecurrentException($"The vocabulary is not a JSON array of words: {e.Message}", e);
         }
-        if (words is null) throw new RecurrentException("The vocabulary is not a JSON array of words (got null).");
         try
         {
             return new Vocabulary(words);

@@ -17,13 +17,16 @@ public delegate void TokenVisitor(ReadOnlySpan<char> token, int lineNumber);
 /// <c>&lt;eos&gt;</c> to the neighbouring words unless the line starts and ends with a space, and adds none
 /// after a last line without a newline. Every PTB line starts and ends with a space and the files end with a
 /// newline, so both rules give the same tokens on PTB; ours does not depend on that spacing.</para>
-/// <para>The file is read as UTF-8 one line at a time, so memory use does not grow with the file.</para>
+/// <para>The file is read as UTF-8 through a fixed buffer, so memory use does not grow with the file or its line lengths.</para>
 /// </remarks>
 public static class WordFile
 {
     /// <summary>Calls <paramref name="visit"/> for every token of the file, in order.</summary>
     /// <exception cref="RecurrentException">The file cannot be read.</exception>
-    public static void ForEachToken(string path, TokenVisitor visit)
+    public static void ForEachToken(string path, TokenVisitor visit) => ForEachToken(path, visit, 1 << 16);
+
+    /// <summary>As <see cref="ForEachToken(string, TokenVisitor)"/> with a given initial character buffer size (tests use tiny ones).</summary>
+    internal static void ForEachToken(string path, TokenVisitor visit, int bufferSize)
     {
         StreamReader reader;
         try
@@ -38,24 +41,65 @@ public static class WordFile
 
         using (reader)
         {
-            int lineNumber = 0;
-            string? line;
-            while ((line = reader.ReadLine()) is not null)
+            // Scans a fixed character buffer rather than reading lines, so a file with very long lines (or none)
+            // is not held in memory. A word cut by the end of the buffer is moved to the front before refilling;
+            // the buffer grows only for a single word longer than it.
+            char[] buffer = new char[Math.Max(1, bufferSize)];
+            int filled = 0;           // characters in buffer[0 .. filled)
+            int wordStart = -1;       // start of the word being read, or -1 between words
+            int lineNumber = 1;
+            bool lineHasCharacters = false;
+            bool afterCarriageReturn = false;
+            while (true)
             {
-                lineNumber++;
-                ReadOnlySpan<char> rest = line;
-                while (true)
+                int keep = wordStart >= 0 ? filled - wordStart : 0;
+                if (keep > 0)
                 {
-                    int start = 0;
-                    while (start < rest.Length && char.IsWhiteSpace(rest[start])) start++;
-                    if (start == rest.Length) break;
-                    int end = start + 1;
-                    while (end < rest.Length && !char.IsWhiteSpace(rest[end])) end++;
-                    visit(rest[start..end], lineNumber);
-                    rest = rest[end..];
+                    if (keep == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+                    Array.Copy(buffer, wordStart, buffer, 0, keep);
+                    wordStart = 0;
                 }
-                visit(Vocabulary.EndOfSentence, lineNumber);
+                int read = reader.Read(buffer, keep, buffer.Length - keep);
+                filled = keep + read;
+                if (read == 0) break;
+
+                for (int i = keep; i < filled; i++)
+                {
+                    char c = buffer[i];
+                    if (!char.IsWhiteSpace(c))
+                    {
+                        if (wordStart < 0) wordStart = i;
+                        lineHasCharacters = true;
+                        afterCarriageReturn = false;
+                        continue;
+                    }
+                    if (wordStart >= 0)
+                    {
+                        visit(buffer.AsSpan(wordStart, i - wordStart), lineNumber);
+                        wordStart = -1;
+                    }
+                    if (c == '\n' && afterCarriageReturn)
+                    {
+                        // The second half of \r\n: the line already ended at \r.
+                        afterCarriageReturn = false;
+                        continue;
+                    }
+                    afterCarriageReturn = c == '\r';
+                    if (c is '\n' or '\r')
+                    {
+                        visit(Vocabulary.EndOfSentence, lineNumber);
+                        lineNumber++;
+                        lineHasCharacters = false;
+                    }
+                    else
+                    {
+                        lineHasCharacters = true;
+                    }
+                }
             }
+            if (wordStart >= 0) visit(buffer.AsSpan(wordStart, filled - wordStart), lineNumber);
+            // A last line without a line break still ends a sentence.
+            if (lineHasCharacters) visit(Vocabulary.EndOfSentence, lineNumber);
         }
     }
 
