@@ -1,0 +1,13 @@
+using System.Numerics.Tensors;
+
+namespace Recurrent.Kernels;
+
+public static partial class MathKernels
+{
+    /// <summary><c>y[i] = tanh(x[i]) = (e^(2x) − 1) / (e^(2x) + 1)</c>.</summary>
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
+    {
+        CheckSameLength(x.Length, y.Length);
+        TensorPrimitives.Tanh(x, y);
+    }
+}
