@@ -8,6 +8,7 @@ public static partial class MathKernels
     public static void Exp(ReadOnlySpan<float> x, Span<float> y)
     {
         CheckSameLength(x.Length, y.Length);
+        if (x.IsEmpty) return; // TensorPrimitives rejects empty spans here
         TensorPrimitives.Exp(x, y);
     }
 }

@@ -6,7 +6,7 @@ public static partial class MathKernels
 {
     /// <summary>
     /// Row-wise log-softmax of a row-major [<paramref name="rows"/>, <paramref name="columns"/>] matrix:
-    /// <c>y[r, j] = x[r, j] − m_r − log Σ_k e^(x[r, k] − m_r)</c> with <c>m_r = max_k x[r, k]</c>.
+    /// <c>y[r, j] = (x[r, j] − m_r) − log Σ_k e^(x[r, k] − m_r)</c> with <c>m_r = max_k x[r, k]</c>.
     /// </summary>
     /// <remarks>
     /// The log-sum-exp is taken after subtracting the row maximum, so it neither overflows for large
@@ -23,7 +23,10 @@ public static partial class MathKernels
             Span<float> yr = y.Slice(r * columns, columns);
             float max = TensorPrimitives.Max(xr);
             double sum = SumExp(xr, max);
-            TensorPrimitives.Subtract(xr, (float)(max + Math.Log(sum)), yr);
+            // Subtract the maximum first: x − m is exact near the top of the row, where the large
+            // probabilities are, whereas rounding m + log(sum) to float would cost up to ulp(m).
+            TensorPrimitives.Subtract(xr, max, yr);
+            TensorPrimitives.Subtract(yr, (float)Math.Log(sum), yr);
         }
     }
 }

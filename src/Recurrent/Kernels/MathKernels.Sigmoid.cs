@@ -9,6 +9,7 @@ public static partial class MathKernels
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y)
     {
         CheckSameLength(x.Length, y.Length);
+        if (x.IsEmpty) return; // TensorPrimitives rejects empty spans here
         TensorPrimitives.Sigmoid(x, y);
     }
 }

@@ -8,6 +8,7 @@ public static partial class MathKernels
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
     {
         CheckSameLength(x.Length, y.Length);
+        if (x.IsEmpty) return; // TensorPrimitives rejects empty spans here
         TensorPrimitives.Tanh(x, y);
     }
 }
