@@ -32,7 +32,9 @@ public sealed class Adam : Optimizer
     public float Beta2 { get; }
     public float Epsilon { get; }
 
-    protected override IReadOnlyList<string> SlotNames => ["m", "v"];
+    private static readonly string[] s_slotNames = ["m", "v"];
+
+    protected override IReadOnlyList<string> SlotNames => s_slotNames;
 
     protected override void Update(Parameter parameter, Tensor[] slots)
     {

@@ -26,7 +26,9 @@ public sealed class Momentum : Optimizer
     public float MomentumFactor { get; }
     public bool Nesterov { get; }
 
-    protected override IReadOnlyList<string> SlotNames => ["momentum"];
+    private static readonly string[] s_slotNames = ["momentum"];
+
+    protected override IReadOnlyList<string> SlotNames => s_slotNames;
 
     protected override void Update(Parameter parameter, Tensor[] slots)
     {
