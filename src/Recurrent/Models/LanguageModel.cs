@@ -1,0 +1,215 @@
+using Recurrent.Layers;
+using Recurrent.Losses;
+using Recurrent.Tensors;
+
+namespace Recurrent.Models;
+
+/// <summary>
+/// A token-level language model (words or characters): embedding or one-hot input → dropout → stacked
+/// recurrent layers (dropout between them) → dropout → softmax projection over the vocabulary, with a
+/// cross-entropy loss. This is ptb_word_lm.py's PTBModel, and with a character vocabulary the char-rnn model.
+/// </summary>
+/// <remarks>
+/// Batches are time-major: token <c>[t, b]</c> is at index <c>t · batch + b</c>. The recurrent state is carried
+/// by the caller from batch to batch (truncated backpropagation through time): <see cref="TrainBatch"/> and
+/// <see cref="EvaluateBatch"/> read the state as the initial state and leave the final state in it.
+/// All buffers are owned by the model and reused, so a step allocates nothing once shapes are seen.
+/// </remarks>
+public sealed class LanguageModel : IHasParameters
+{
+    private readonly Embedding? _embedding;
+    private readonly Dropout _inputDropout;
+    private readonly StackedRecurrent _recurrent;
+    private readonly Dropout _outputDropout;
+    private readonly Linear _softmax;
+    private readonly SoftmaxCrossEntropy _loss = new();
+    private readonly Parameter[] _parameters;
+
+    private readonly Tensor _input = new(0);        // [T, B, E]: embedded (or one-hot) tokens
+    private readonly Tensor _droppedInput = new(0); // [T, B, E] after dropout
+    private readonly Tensor _hidden = new(0);       // [T, B, H]: top recurrent layer
+    private readonly Tensor _droppedHidden = new(0);// [T, B, H] after dropout
+    private readonly Tensor _logits = new(0);       // [T·B, V]; holds the logit gradient after a training step
+    private readonly Tensor _hiddenGradient = new(0);
+    private readonly Tensor _inputGradient = new(0);
+    private RecurrentState? _initial;               // copy of the carried state the last forward started from
+
+    /// <summary>Builds the model with weights drawn from <see cref="Random"/>, seeded by <c>config.seed</c>.</summary>
+    public LanguageModel(LanguageModelConfig config)
+    {
+        config.Validate();
+        Config = config;
+        Random = new RandomGenerator(config.Seed);
+        int embeddingSize = config.EffectiveEmbeddingSize;
+        var parameters = new List<Parameter>();
+        if (!config.OneHot)
+        {
+            _embedding = new Embedding(config.VocabSize, embeddingSize, "embedding");
+            Initializers.Uniform(_embedding.Weight.Value, config.InitScale, Random);
+            parameters.AddRange(_embedding.Parameters);
+        }
+        var layers = new IRecurrentLayer[config.NumLayers];
+        for (int l = 0; l < layers.Length; l++)
+        {
+            int inputSize = l == 0 ? embeddingSize : config.HiddenSize;
+            string name = $"rnn.{l}";
+            layers[l] = config.Cell switch
+            {
+                CellKind.Lstm => new Lstm(name, inputSize, config.HiddenSize, Random, config.InitScale, config.ForgetBias),
+                CellKind.Gru => new Gru(name, inputSize, config.HiddenSize, Random, config.InitScale),
+                CellKind.Rnn => new SimpleRnn(name, inputSize, config.HiddenSize, Random, config.InitScale),
+                _ => throw new RecurrentException($"Unknown cell '{config.Cell}'."),
+            };
+        }
+        _recurrent = new StackedRecurrent(layers, config.KeepProb, Random, config.VariationalDropout);
+        parameters.AddRange(_recurrent.Parameters);
+        _softmax = new Linear(config.HiddenSize, config.VocabSize, "softmax");
+        Initializers.Uniform(_softmax.Weight.Value, config.InitScale, Random);
+        Initializers.Uniform(_softmax.Bias.Value, config.InitScale, Random);
+        parameters.AddRange(_softmax.Parameters);
+        _parameters = parameters.ToArray();
+        _inputDropout = new Dropout(config.KeepProb, Random, config.VariationalDropout);
+        _outputDropout = new Dropout(config.KeepProb, Random, config.VariationalDropout);
+    }
+
+    public LanguageModelConfig Config { get; }
+
+    /// <summary>The generator behind initialisation and dropout masks; its state is saved in checkpoints.</summary>
+    public RandomGenerator Random { get; }
+
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>Total number of trainable weights.</summary>
+    public long ParameterCount
+    {
+        get
+        {
+            long n = 0;
+            foreach (Parameter p in _parameters) n += p.Value.Length;
+            return n;
+        }
+    }
+
+    /// <summary>A zero state for <paramref name="batchSize"/> sequences.</summary>
+    public RecurrentState CreateState(int batchSize) => _recurrent.CreateState(batchSize);
+
+    /// <summary>The tensors of a state, bottom layer first (hidden, then cell), as checkpoints store them.</summary>
+    public static List<Tensor> StateTensors(RecurrentState state)
+    {
+        var tensors = new List<Tensor>();
+        Collect(state, tensors);
+        return tensors;
+
+        static void Collect(RecurrentState s, List<Tensor> into)
+        {
+            if (s.IsComposite)
+            {
+                foreach (RecurrentState part in s.Parts) Collect(part, into);
+                return;
+            }
+            into.Add(s.Hidden);
+            if (s.Cell is not null) into.Add(s.Cell);
+        }
+    }
+
+    /// <summary>
+    /// One truncated-BPTT training batch: forward, loss, and backward with the gradient of
+    /// <c>gradientScale · (summed loss)</c> accumulated into the parameters' gradients.
+    /// </summary>
+    /// <returns>The summed cross-entropy (nats) over the <c>steps · batch</c> targets.</returns>
+    public double TrainBatch(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps, int batch, RecurrentState state, float gradientScale)
+    {
+        double loss = Forward(inputs, targets, steps, batch, state, training: true, gradientScale);
+        Backward(inputs, steps, batch);
+        return loss;
+    }
+
+    /// <summary>Forward pass only, dropout off: the summed cross-entropy (nats) over the batch's targets.</summary>
+    public double EvaluateBatch(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps, int batch, RecurrentState state) =>
+        Forward(inputs, targets, steps, batch, state, training: false, gradientScale: 0f);
+
+    /// <summary>
+    /// Feeds <paramref name="inputs"/> (one sequence) through the model from <paramref name="state"/>, leaves the
+    /// final state in it, and writes the next-token distribution after the last input into <paramref name="probabilities"/>
+    /// (length <see cref="LanguageModelConfig.VocabSize"/>), optionally sharpened or flattened by a temperature.
+    /// Only the last step goes through the softmax projection, so generation pays for one row per token.
+    /// </summary>
+    public void PredictNext(ReadOnlySpan<int> inputs, RecurrentState state, Span<float> probabilities, float temperature = 1f)
+    {
+        if (inputs.Length == 0) throw new ArgumentException("At least one input token is needed.", nameof(inputs));
+        int steps = inputs.Length;
+        RunRecurrent(inputs, steps, 1, state, training: false);
+        Tensor top = _hidden;
+        int h = Config.HiddenSize;
+        // Project only the last step: logits = h_last · W + b.
+        _logits.Resize(1, Config.VocabSize);
+        Kernels.Gemm.Multiply(false, false, 1, Config.VocabSize, h, 1f, top.Span.Slice((steps - 1) * h, h), h,
+            _softmax.Weight.Value.Span, Config.VocabSize, 0f, _logits.Span, Config.VocabSize);
+        Span<float> logits = _logits.Span;
+        System.Numerics.Tensors.TensorPrimitives.Add(logits, _softmax.Bias.Value.Span, logits);
+        if (temperature != 1f) Kernels.MathKernels.Scale(1f / temperature, logits);
+        Kernels.MathKernels.Softmax(logits, probabilities, 1, Config.VocabSize);
+    }
+
+    private double Forward(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps, int batch, RecurrentState state, bool training, float gradientScale)
+    {
+        int n = steps * batch;
+        if (inputs.Length != n || targets.Length != n)
+            throw new ArgumentException($"Expected {n} inputs and targets for {steps} steps × {batch} sequences, got {inputs.Length} and {targets.Length}.");
+        RunRecurrent(inputs, steps, batch, state, training);
+        Tensor top = _hidden;
+        if (training && Config.KeepProb < 1f)
+        {
+            _outputDropout.Forward(_hidden, _droppedHidden);
+            top = _droppedHidden;
+        }
+        _logits.Resize(n, Config.VocabSize);
+        _softmax.Forward(top, _logits);
+        // In training the logits are overwritten by their gradient (softmax − one-hot) · scale.
+        return _loss.Compute(_logits, targets, default, training ? _logits : null, gradientScale);
+    }
+
+    private void RunRecurrent(ReadOnlySpan<int> inputs, int steps, int batch, RecurrentState state, bool training)
+    {
+        int n = steps * batch;
+        int vocab = Config.VocabSize;
+        for (int i = 0; i < n; i++)
+            if ((uint)inputs[i] >= (uint)vocab)
+                throw new ArgumentOutOfRangeException(nameof(inputs), $"Token id {inputs[i]} at position {i} is outside the vocabulary of {vocab}.");
+        _input.Resize(steps, batch, Config.EffectiveEmbeddingSize);
+        if (_embedding is not null)
+        {
+            _embedding.Forward(inputs, _input);
+        }
+        else
+        {
+            _input.Clear();
+            Span<float> x = _input.Span;
+            for (int i = 0; i < n; i++) x[i * vocab + inputs[i]] = 1f;
+        }
+        Tensor x0 = _input;
+        if (training && Config.KeepProb < 1f)
+        {
+            _inputDropout.Forward(_input, _droppedInput);
+            x0 = _droppedInput;
+        }
+        _initial ??= _recurrent.CreateState(batch);
+        if (_initial.BatchSize != batch) _initial.Resize(batch);
+        _initial.CopyFrom(state);
+        _recurrent.Training = training;
+        _recurrent.Forward(x0, _initial, _hidden, state);
+    }
+
+    private void Backward(ReadOnlySpan<int> inputs, int steps, int batch)
+    {
+        bool dropout = Config.KeepProb < 1f;
+        Tensor top = dropout ? _droppedHidden : _hidden;
+        _softmax.Backward(top, _logits, _hiddenGradient);
+        _hiddenGradient.Resize(steps, batch, Config.HiddenSize);
+        if (dropout) _outputDropout.Backward(_hiddenGradient, _hiddenGradient);
+        _recurrent.Backward(_hiddenGradient, null, _inputGradient, null);
+        if (_embedding is null) return; // one-hot input has nothing to learn
+        if (dropout) _inputDropout.Backward(_inputGradient, _inputGradient);
+        _embedding.Backward(inputs, _inputGradient);
+    }
+}
