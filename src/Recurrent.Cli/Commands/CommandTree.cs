@@ -18,6 +18,7 @@ public static class CommandTree
         var root = new RootCommand("Recurrent: recurrent neural network sequence models in pure managed C#.");
         root.Options.Add(Threads);
         root.Subcommands.Add(DataCommand.Create());
+        root.Subcommands.Add(LmCommand.Create());
         return root;
     }
 
