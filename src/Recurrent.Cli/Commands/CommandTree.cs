@@ -17,6 +17,7 @@ public static class CommandTree
     {
         var root = new RootCommand("Recurrent: recurrent neural network sequence models in pure managed C#.");
         root.Options.Add(Threads);
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 

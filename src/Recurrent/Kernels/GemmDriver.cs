@@ -78,7 +78,10 @@ internal static unsafe class GemmDriver
                 + PackCost * (CeilDiv(mTiles, threads) * MR + (job.PackedB == null ? nStrips * NR : 0));
             job.SplitColumns = byColumns <= byRows;
             job.Units = job.SplitColumns ? nStrips : mTiles;
-            job.Chunks = Math.Min(threads, job.Units);
+            // With few rows the A block each chunk packs is tiny, so cut the columns finer than one run per
+            // thread: a thread that is descheduled (other processes on the cores) then holds up less work.
+            int chunksPerThread = job.SplitColumns && job.M <= DirectBMaxRows ? 4 : 1;
+            job.Chunks = Math.Min(threads * chunksPerThread, job.Units);
         }
         ComputeThreads.For(job.Chunks, threads, job);
     }

@@ -34,6 +34,13 @@ internal static unsafe class GemmMicroKernel512
         Vector512<float> c70 = default, c71 = default;
         Vector512<float> c80 = default, c81 = default;
         Vector512<float> c90 = default, c91 = default;
+        // The tile of C is needed only after the depth loop; start fetching its rows now (they are ldc apart,
+        // which the hardware prefetcher does not follow) so the misses overlap the FMAs.
+        for (int r = 0; r < GemmMicroKernel.MR; r++)
+        {
+            Sse.Prefetch0(c + r * ldc);
+            Sse.Prefetch0(c + r * ldc + 16);
+        }
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b);

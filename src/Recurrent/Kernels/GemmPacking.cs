@@ -67,47 +67,57 @@ internal static unsafe class GemmPacking
     /// <summary>Packs op(B)[p0..p0+kc, j0..j0+nc] into NR-column strips at <paramref name="dst"/>.</summary>
     public static void PackB(bool transposeB, float* b, nint ldb, int p0, int kc, int j0, int nc, float* dst)
     {
+        if (!transposeB)
+        {
+            // op(B)(p, j) = b[p·ldb + j]. Walk B row by row (depth outer) so reads stream through memory
+            // instead of hopping ldb floats per step; each row scatters NR-float pieces to every strip.
+            int full = nc / NR, tail = nc - full * NR;
+            nint stripSize = (nint)kc * NR;
+            for (int p = 0; p < kc; p++)
+            {
+                float* src = b + (p0 + p) * ldb + j0;
+                float* d = dst + p * NR;
+                for (int s = 0; s < full; s++) CopyRow(src + s * NR, d + s * stripSize);
+                if (tail > 0)
+                {
+                    float* dp = d + full * stripSize;
+                    float* sp = src + full * NR;
+                    int c = 0;
+                    for (; c < tail; c++) dp[c] = sp[c];
+                    for (; c < NR; c++) dp[c] = 0;
+                }
+            }
+            return;
+        }
+
         for (int s = 0; s * NR < nc; s++)
         {
             int c0 = j0 + s * NR;
             int nr = Math.Min(NR, nc - s * NR);
             float* d = dst + (nint)s * kc * NR;
-            if (transposeB)
+            // op(B)(p, j) = b[j·ldb + p]: read each column of op(B) contiguously, write with stride NR.
+            for (int c = 0; c < nr; c++)
             {
-                // op(B)(p, j) = b[j·ldb + p]: read each column of op(B) contiguously, write with stride NR.
-                for (int c = 0; c < nr; c++)
-                {
-                    float* src = b + (c0 + c) * ldb + p0;
-                    for (int p = 0; p < kc; p++) d[p * NR + c] = src[p];
-                }
-                for (int c = nr; c < NR; c++)
-                {
-                    for (int p = 0; p < kc; p++) d[p * NR + c] = 0;
-                }
+                float* src = b + (c0 + c) * ldb + p0;
+                for (int p = 0; p < kc; p++) d[p * NR + c] = src[p];
             }
-            else if (nr == NR)
+            for (int c = nr; c < NR; c++)
             {
-                // op(B)(p, j) = b[p·ldb + j]: each depth step is one contiguous row segment of NR floats.
-                for (int p = 0; p < kc; p++) CopyRow(b + (p0 + p) * ldb + c0, d + p * NR);
-            }
-            else
-            {
-                for (int p = 0; p < kc; p++)
-                {
-                    float* src = b + (p0 + p) * ldb + c0;
-                    float* dp = d + p * NR;
-                    int c = 0;
-                    for (; c < nr; c++) dp[c] = src[c];
-                    for (; c < NR; c++) dp[c] = 0;
-                }
+                for (int p = 0; p < kc; p++) d[p * NR + c] = 0;
             }
         }
     }
 
-    /// <summary>Copies NR = 32 floats; four 256-bit moves, correct (if slower) where Vector256 is not accelerated.</summary>
+    /// <summary>Copies NR = 32 floats: two 512-bit moves, else four 256-bit moves (correct, if slower, where neither is accelerated).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyRow(float* src, float* dst)
     {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512.Store(Vector512.Load(src), dst);
+            Vector512.Store(Vector512.Load(src + 16), dst + 16);
+            return;
+        }
         Vector256.Store(Vector256.Load(src), dst);
         Vector256.Store(Vector256.Load(src + 8), dst + 8);
         Vector256.Store(Vector256.Load(src + 16), dst + 16);
