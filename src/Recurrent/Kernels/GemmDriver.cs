@@ -78,10 +78,11 @@ internal static unsafe class GemmDriver
                 + PackCost * (CeilDiv(mTiles, threads) * MR + (job.PackedB == null ? nStrips * NR : 0));
             job.SplitColumns = byColumns <= byRows;
             job.Units = job.SplitColumns ? nStrips : mTiles;
-            // With few rows the A block each chunk packs is tiny, so cut the columns finer than one run per
-            // thread: a thread that is descheduled (other processes on the cores) then holds up less work.
-            int chunksPerThread = job.SplitColumns && job.M <= DirectBMaxRows ? 4 : 1;
-            job.Chunks = Math.Min(threads * chunksPerThread, job.Units);
+            // Cut the work finer than one run per thread (up to 4 each, keeping ≥ 4 strips or tiles per run), so
+            // that a thread descheduled by other processes holds up less: the others take the remaining runs.
+            // The packing each extra run repeats is a small fraction when the split dimension is this large.
+            job.Chunks = Math.Min(threads * 4, Math.Max(threads, job.Units / 4));
+            job.Chunks = Math.Min(job.Chunks, job.Units);
         }
         ComputeThreads.For(job.Chunks, threads, job);
     }
