@@ -112,6 +112,8 @@ public static class ComputeThreads
         private static int _next;
         private static int _remaining;
         private static ExceptionDispatchInfo? _error;
+        private static readonly object _doneGate = new();
+        private static int _ownerSleeping;
 
         public static bool TryEnter() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
 
@@ -129,9 +131,7 @@ public static class ComputeThreads
             for (int w = 0; w < helpers; w++) _workers[w].Signal();
 
             Drain();
-
-            var spinner = new SpinWait();
-            while (Volatile.Read(ref _remaining) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+            WaitForWorkers();
             _body = null;
             ExceptionDispatchInfo? error = _error;
             _error = null;
@@ -156,7 +156,38 @@ public static class ComputeThreads
             }
         }
 
-        public static void WorkerDone() => Interlocked.Decrement(ref _remaining);
+        /// <summary>
+        /// Waits until every signalled worker has finished: spins briefly (the usual case, the last chunk ends
+        /// within microseconds), then blocks, so that when the cores are oversubscribed the owner does not burn
+        /// the time slice a descheduled worker needs to finish its chunk.
+        /// </summary>
+        private static void WaitForWorkers()
+        {
+            long start = Stopwatch.GetTimestamp();
+            while (Volatile.Read(ref _remaining) != 0)
+            {
+                if (Stopwatch.GetTimestamp() - start > Worker.SpinTicks)
+                {
+                    lock (_doneGate)
+                    {
+                        // Same handshake as Worker.WaitForSignal: publish, then re-check under the lock.
+                        Interlocked.Exchange(ref _ownerSleeping, 1);
+                        while (Volatile.Read(ref _remaining) != 0) Monitor.Wait(_doneGate);
+                        Volatile.Write(ref _ownerSleeping, 0);
+                    }
+                    return;
+                }
+                Thread.SpinWait(20);
+            }
+        }
+
+        public static void WorkerDone()
+        {
+            if (Interlocked.Decrement(ref _remaining) == 0 && Volatile.Read(ref _ownerSleeping) != 0)
+            {
+                lock (_doneGate) Monitor.Pulse(_doneGate);
+            }
+        }
 
         private static void Grow(int helpers)
         {
@@ -169,7 +200,7 @@ public static class ComputeThreads
 
     private sealed class Worker
     {
-        private static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+        public static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
 
         private readonly object _gate = new();
         private int _signal;

@@ -39,8 +39,12 @@ internal static unsafe class GemmDriver
     /// <summary>Below this much work per thread (in flops) another thread costs more than it saves.</summary>
     public const double MinFlopsPerThread = 1e6;
 
-    /// <summary>Relative cost of packing one element, in multiply-adds of one output element.</summary>
-    private const double PackCost = 16;
+    /// <summary>Relative cost of packing one element, in multiply-adds of one output element (scalar packing at
+    /// about one element per cycle against 32 multiply-adds per cycle).</summary>
+    private const double PackCost = 32;
+
+    /// <summary>Largest op(A), in floats once packed, that a column-split multiply packs once for all threads.</summary>
+    public const int SharedAMax = 64 * 1024;
 
     /// <summary>Depth of the k blocks: k split into ⌈k/KC⌉ nearly equal blocks (the last may be shorter).</summary>
     public static int DepthBlock(int k) => k <= KC ? Math.Max(k, 1) : CeilDiv(k, CeilDiv(k, KC));
@@ -78,10 +82,26 @@ internal static unsafe class GemmDriver
                 + PackCost * (CeilDiv(mTiles, threads) * MR + (job.PackedB == null ? nStrips * NR : 0));
             job.SplitColumns = byColumns <= byRows;
             job.Units = job.SplitColumns ? nStrips : mTiles;
-            // With few rows the A block each chunk packs is tiny, so cut the columns finer than one run per
-            // thread: a thread that is descheduled (other processes on the cores) then holds up less work.
-            int chunksPerThread = job.SplitColumns && job.M <= DirectBMaxRows ? 4 : 1;
-            job.Chunks = Math.Min(threads * chunksPerThread, job.Units);
+
+            // A small op(A) under a column split (an LSTM step: 20×400) is packed once, here, for all threads;
+            // otherwise every run would repeat it, which costs as much as its share of the multiply.
+            long packedA = (long)mTiles * MR * job.K;
+            if (job.SplitColumns && packedA <= SharedAMax)
+            {
+                job.PackedA = ThreadBuffers.SharedA();
+                job.PackedARows = mTiles * MR;
+                for (int pc = 0; pc < job.K; pc += job.DepthBlock)
+                {
+                    GemmPacking.PackA(job.TransposeA, job.A, job.Lda, 0, job.M, pc, Math.Min(job.DepthBlock, job.K - pc), job.PackedA + pc * job.PackedARows);
+                }
+            }
+
+            // Cut the work finer than one run per thread (up to 4 each, keeping ≥ 4 strips or tiles per run) where
+            // the packing a run repeats is cheap, so that a thread descheduled by other processes holds up less:
+            // the others take the remaining runs. A row split repeats all of op(B) per run unless it is prepacked.
+            bool finerIsCheap = job.SplitColumns ? job.PackedA != null || job.N >= 1024 * 4 * threads : job.PackedB != null;
+            job.Chunks = finerIsCheap ? Math.Min(threads * 4, Math.Max(threads, job.Units / 4)) : threads;
+            job.Chunks = Math.Min(job.Chunks, job.Units);
         }
         ComputeThreads.For(job.Chunks, threads, job);
     }
@@ -137,7 +157,9 @@ internal static unsafe class GemmDriver
                 for (int ic = m0; ic < m1; ic += mcBlock)
                 {
                     int mc = Math.Min(mcBlock, m1 - ic);
-                    GemmPacking.PackA(job.TransposeA, job.A, job.Lda, ic, mc, pc, kc, packA);
+                    float* aBlock = packA;
+                    if (job.PackedA != null) aBlock = job.PackedA + pc * job.PackedARows + (nint)(ic / MR) * kc * MR;
+                    else GemmPacking.PackA(job.TransposeA, job.A, job.Lda, ic, mc, pc, kc, packA);
                     for (int s = 0; s * NR < nc; s++)
                     {
                         int nr = Math.Min(NR, nc - s * NR);
@@ -151,7 +173,7 @@ internal static unsafe class GemmDriver
                         float* cStrip = job.C + ic * job.Ldc + jc + s * NR;
                         for (int t = 0; t * MR < mc; t++)
                         {
-                            GemmMicroKernel.Tile(job.Kind, kc, packA + (nint)t * kc * MR, bStrip, bs,
+                            GemmMicroKernel.Tile(job.Kind, kc, aBlock + (nint)t * kc * MR, bStrip, bs,
                                 cStrip + t * MR * job.Ldc, job.Ldc, job.Alpha, beta, Math.Min(MR, mc - t * MR), nr);
                         }
                     }
@@ -180,10 +202,14 @@ internal static unsafe class GemmDriver
     {
         [ThreadStatic] private static float[]? t_packA;
         [ThreadStatic] private static float[]? t_packB;
+        [ThreadStatic] private static float[]? t_sharedA;
 
         public static float* PackA() => Aligned(t_packA ??= Allocate(MC * KC));
 
         public static float* PackB() => Aligned(t_packB ??= Allocate(NC * KC));
+
+        /// <summary>The calling thread's op(A) packed for all threads of its current multiply (see <see cref="SharedAMax"/>).</summary>
+        public static float* SharedA() => Aligned(t_sharedA ??= Allocate(SharedAMax));
 
         private static float[] Allocate(int length) => GC.AllocateUninitializedArray<float>(length + 16, pinned: true);
 
@@ -207,6 +233,10 @@ internal unsafe struct GemmJob : IParallelWork
     /// <summary>A prepacked op(B) (<see cref="PackedMatrix"/>), or null to pack (or read) B on the fly.</summary>
     public float* PackedB;
     public nint PackedColumns;
+
+    /// <summary>All of op(A) packed by the calling thread (depth block at pc · PackedARows), or null: each run packs its own.</summary>
+    public float* PackedA;
+    public nint PackedARows;
 
     public int DepthBlock;
     public GemmKernelKind Kind;
