@@ -20,6 +20,7 @@ public static class CommandTree
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(LmCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 
