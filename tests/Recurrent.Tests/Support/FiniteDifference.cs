@@ -21,14 +21,21 @@ internal static class FiniteDifference
 
     /// <summary>∂loss/∂values[index] by central differences, dividing by the step actually taken in float.</summary>
     public static double Derivative(float[] values, int index, float eps, Func<double> loss)
+        => Derivative(() => values, index, eps, loss);
+
+    /// <summary>
+    /// ∂loss/∂values()[index] by central differences, dividing by the step actually taken after rounding to
+    /// float (not eps itself). The accessor is called again after each evaluation, since a loss may move storage.
+    /// </summary>
+    public static double Derivative(SpanAccessor values, int index, float eps, Func<double> loss)
     {
-        float saved = values[index];
+        float saved = values()[index];
         float plus = saved + eps, minus = saved - eps;
-        values[index] = plus;
+        values()[index] = plus;
         double lPlus = loss();
-        values[index] = minus;
+        values()[index] = minus;
         double lMinus = loss();
-        values[index] = saved;
+        values()[index] = saved;
         return (lPlus - lMinus) / ((double)plus - minus);
     }
 

@@ -35,15 +35,7 @@ public static class GradientCheck
                 throw new ArgumentException($"{target.Name}: {target.Analytic.Length} analytic values for {length} elements.");
             for (int i = 0; i < length; i++)
             {
-                float original = target.Values()[i];
-                target.Values()[i] = original + (float)eps;
-                double plus = loss();
-                target.Values()[i] = original - (float)eps;
-                double minus = loss();
-                target.Values()[i] = original;
-                // The perturbation actually applied after rounding to float, not eps itself.
-                double step = (double)(original + (float)eps) - (double)(original - (float)eps);
-                double numeric = (plus - minus) / step;
+                double numeric = FiniteDifference.Derivative(target.Values, i, (float)eps, loss);
                 double analytic = target.Analytic[i];
                 double ratio = Math.Abs(analytic - numeric) / (atol + rtol * Math.Abs(numeric));
                 worst = Math.Max(worst, ratio);
