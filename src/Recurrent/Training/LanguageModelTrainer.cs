@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using Recurrent.Data;
 using Recurrent.Layers;
 using Recurrent.Models;
@@ -138,6 +139,7 @@ public sealed class LanguageModelTrainer
             {
                 if (cancellation.IsCancellationRequested)
                 {
+                    RequireFiniteWeights();
                     SaveLast();
                     _monitor.Info($"Stopped at epoch {epoch + 1}, batch {Position.Batch}; resume with --resume {_options.RunDirectory}");
                     return TrainingOutcome.Stopped;
@@ -146,11 +148,11 @@ public sealed class LanguageModelTrainer
                 batches.GetBatch(Position.Batch, inputs, targets);
                 ParameterGradients.Zero(parameters);
                 double loss = _model.TrainBatch(inputs, targets, steps, batchSize, _state, gradientScale);
-                if (!double.IsFinite(loss)) throw Diverged("loss", loss, epoch);
+                if (!double.IsFinite(loss)) throw Diverged($"the loss became {loss}", epoch, Position.Batch + 1, Position.Step + 1);
                 if (config.MaxGradNorm > 0)
                 {
                     double norm = GradientClipping.ClipByGlobalNorm(parameters, config.MaxGradNorm);
-                    if (!double.IsFinite(norm)) throw Diverged("gradient norm", norm, epoch);
+                    if (!double.IsFinite(norm)) throw Diverged($"the gradient norm became {norm}", epoch, Position.Batch + 1, Position.Step + 1);
                 }
                 _optimizer.Step(parameters);
                 Position.Step++;
@@ -167,6 +169,7 @@ public sealed class LanguageModelTrainer
                 }
                 if (DateTime.UtcNow - lastCheckpoint > _options.CheckpointInterval && Position.Batch < batchCount)
                 {
+                    RequireFiniteWeights();
                     SaveLast();
                     lastCheckpoint = DateTime.UtcNow;
                 }
@@ -175,6 +178,9 @@ public sealed class LanguageModelTrainer
             var evalClock = Stopwatch.StartNew();
             (double validLoss, long validTokens) = Evaluate(_model, _valid, batchSize, steps, _options.MaxBatchesPerEpoch);
             double evalSeconds = evalClock.Elapsed.TotalSeconds;
+            // A last step that wrecked the weights shows here first; the epoch must not be logged or saved as done.
+            if (!double.IsFinite(validLoss)) throw Diverged($"the validation loss became {validLoss} after the epoch's last batch", epoch, Position.Batch, Position.Step);
+            RequireFiniteWeights();
             var report = new EpochReport(epoch + 1, learningRate, Position.EpochLoss / Position.EpochTokens, validLoss,
                 Position.EpochTokens / Math.Max(Position.EpochSeconds, 1e-9), validTokens / Math.Max(evalSeconds, 1e-9),
                 Position.EpochSeconds + evalSeconds);
@@ -237,7 +243,29 @@ public sealed class LanguageModelTrainer
     private void SaveLast() =>
         ModelCheckpoint.Save(PathOf(LastCheckpointName), _model, _options.ModelKind, _options.VocabularyJson, Position, _optimizer, _state);
 
-    private RecurrentException Diverged(string what, double value, int epoch) => new(
-        $"Training diverged: the {what} became {value} at epoch {epoch + 1}, batch {Position.Batch + 1} (step {Position.Step + 1}). " +
-        $"The last good checkpoint is {PathOf(LastCheckpointName)}; try a lower --learning-rate or --max-grad-norm.");
+    /// <summary>
+    /// Called before every checkpoint: a step can overflow weights to ±∞ (or NaN) before any loss shows it, and a
+    /// checkpoint written then would replace the last good one with weights nothing can resume from.
+    /// Checked only when saving (every few minutes), so batches pay nothing for it.
+    /// </summary>
+    private void RequireFiniteWeights()
+    {
+        foreach (Parameter p in _model.Parameters)
+            if (!TensorPrimitives.IsFiniteAll<float>(p.Value.Span))
+                throw Diverged($"the weights of '{p.Name}' became non-finite", Position.Epoch, Position.Batch, Position.Step);
+    }
+
+    /// <param name="epoch">0-based epoch.</param>
+    /// <param name="batch">1-based batch of that epoch.</param>
+    /// <param name="step">1-based optimizer step of the run.</param>
+    private RecurrentException Diverged(string what, int epoch, int batch, long step)
+    {
+        string last = PathOf(LastCheckpointName);
+        string advice = File.Exists(last)
+            ? $"The last good checkpoint is {last}"
+            : "No checkpoint was written before it";
+        return new RecurrentException(
+            $"Training diverged: {what} at epoch {epoch + 1}, batch {batch} (step {step}). " +
+            $"{advice}; try a lower --learning-rate or --max-grad-norm.");
+    }
 }

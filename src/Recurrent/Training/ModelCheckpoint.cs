@@ -71,6 +71,13 @@ public static class ModelCheckpoint
                 throw new RecurrentException($"{path}: tensor '{p.Name}' is {saved} but the config needs {p.Value}.");
             saved.Span.CopyTo(p.Value.Span);
         }
+        // A weight the config does not use means the config and the tensors describe different models (a config
+        // edited to fewer layers, say); loading the rest would silently drop part of the trained network.
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Parameter p in model.Parameters) names.Add(p.Name);
+        foreach (NamedTensor t in checkpoint.Tensors)
+            if (!names.Contains(t.Name) && !t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && !t.Name.StartsWith(StatePrefix, StringComparison.Ordinal))
+                throw new RecurrentException($"{path}: the checkpoint has a tensor '{t.Name}' {t.Tensor} but the config has no such parameter; the config and the weights disagree.");
         TrainingPosition? position = checkpoint.Metadata.TryGetValue(TrainingStateKey, out string? json)
             ? TrainingPosition.FromJson(json, path)
             : null;
