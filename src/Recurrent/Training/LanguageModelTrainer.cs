@@ -127,6 +127,8 @@ public sealed class LanguageModelTrainer
         {
             int epoch = Position.Epoch;
             float learningRate = config.LearningRateAt(epoch);
+            if (!float.IsFinite(learningRate) || learningRate <= 0)
+                throw new RecurrentException($"The learning rate for epoch {epoch + 1} is {learningRate}: learning_rate {config.LearningRate} × lr_decay {config.LrDecay}^{Math.Max(epoch + 1 - config.MaxEpoch, 0)} is out of float range.");
             _optimizer.LearningRate = learningRate;
             if (Position.Batch == 0)
             {

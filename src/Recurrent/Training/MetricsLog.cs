@@ -12,19 +12,21 @@ public static class MetricsLog
     /// <summary>Appends one epoch.</summary>
     public static void Append(string path, EpochReport report)
     {
-        string line = JsonSerializer.Serialize(new Dictionary<string, object>
+        // A finite loss can still have an infinite perplexity (e^710 overflows); JSON has no infinity, so such a
+        // value is written as null rather than failing the run.
+        string line = JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["epoch"] = report.Epoch,
             ["learning_rate"] = report.LearningRate,
-            ["train_loss"] = report.TrainLoss,
-            ["valid_loss"] = report.ValidLoss,
-            ["train_perplexity"] = report.TrainPerplexity,
-            ["valid_perplexity"] = report.ValidPerplexity,
-            ["train_bits_per_token"] = report.TrainBitsPerToken,
-            ["valid_bits_per_token"] = report.ValidBitsPerToken,
-            ["train_tokens_per_second"] = report.TrainTokensPerSecond,
-            ["eval_tokens_per_second"] = report.EvalTokensPerSecond,
-            ["seconds"] = report.Seconds,
+            ["train_loss"] = Finite(report.TrainLoss),
+            ["valid_loss"] = Finite(report.ValidLoss),
+            ["train_perplexity"] = Finite(report.TrainPerplexity),
+            ["valid_perplexity"] = Finite(report.ValidPerplexity),
+            ["train_bits_per_token"] = Finite(report.TrainBitsPerToken),
+            ["valid_bits_per_token"] = Finite(report.ValidBitsPerToken),
+            ["train_tokens_per_second"] = Finite(report.TrainTokensPerSecond),
+            ["eval_tokens_per_second"] = Finite(report.EvalTokensPerSecond),
+            ["seconds"] = Finite(report.Seconds),
         });
         using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         using var writer = new StreamWriter(stream);
@@ -32,6 +34,11 @@ public static class MetricsLog
         writer.Flush();
         stream.Flush(flushToDisk: true);
     }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+
+    private static double NumberOrInfinity(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Null ? double.PositiveInfinity : value.GetDouble();
 
     /// <summary>Reads every epoch back, in order.</summary>
     public static List<EpochReport> Read(string path)
@@ -50,11 +57,11 @@ public static class MetricsLog
                 reports.Add(new EpochReport(
                     e.GetProperty("epoch").GetInt32(),
                     e.GetProperty("learning_rate").GetSingle(),
-                    e.GetProperty("train_loss").GetDouble(),
-                    e.GetProperty("valid_loss").GetDouble(),
-                    e.GetProperty("train_tokens_per_second").GetDouble(),
-                    e.GetProperty("eval_tokens_per_second").GetDouble(),
-                    e.GetProperty("seconds").GetDouble()));
+                    NumberOrInfinity(e.GetProperty("train_loss")),
+                    NumberOrInfinity(e.GetProperty("valid_loss")),
+                    NumberOrInfinity(e.GetProperty("train_tokens_per_second")),
+                    NumberOrInfinity(e.GetProperty("eval_tokens_per_second")),
+                    NumberOrInfinity(e.GetProperty("seconds"))));
             }
             catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
             {

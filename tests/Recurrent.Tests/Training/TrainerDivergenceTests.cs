@@ -19,7 +19,9 @@ public class TrainerDivergenceTests
     /// SGD at 1e37: one step moves weights by up to 1e37·max_grad_norm, so within a few batches the logits
     /// overflow float and the loss is ∞ or NaN. Clipping is off so the gradient itself may overflow too.
     /// </summary>
-    private static LanguageModelConfig Absurd() => TinyConfig() with { LearningRate = 1e37f, MaxGradNorm = 0f, MaxEpoch = 99 };
+    // float.MaxValue rather than merely huge: a step then overflows the weights to ±∞ whatever the GEMM's rounding,
+    // so the loss becomes NaN for certain (with 1e37 the loss can stay huge but finite).
+    private static LanguageModelConfig Absurd() => TinyConfig() with { LearningRate = float.MaxValue, MaxGradNorm = 0f, MaxEpoch = 99 };
 
     /// <summary>Epoch 1 trains normally at lr 1; epoch 2 runs at lr · lr_decay = 1e37.</summary>
     private static LanguageModelConfig AbsurdInSecondEpoch() => TinyConfig() with { LearningRate = 1f, LrDecay = 1e37f, MaxEpoch = 1, MaxGradNorm = 0f };
@@ -100,7 +102,9 @@ public class TrainerDivergenceTests
     public void NonFiniteValidationLossStopsBeforeTheEpochIsSaved()
     {
         using var dir = new TempDirectory();
-        LanguageModelConfig config = AbsurdInSecondEpoch() with { LrDecay = 1e37f, MaxMaxEpoch = 3 };
+        // Batch size 1 and 20 steps: the loss is summed over the steps, so a softmax-bias gradient exceeds 1 and the step at lr float.MaxValue
+        // overflows a weight to ∞ for certain.
+        LanguageModelConfig config = AbsurdInSecondEpoch() with { LrDecay = float.MaxValue, MaxMaxEpoch = 3, BatchSize = 1, NumSteps = 20 };
         var monitor = new RecordingMonitor();
         var trainer = new LanguageModelTrainer(new LanguageModel(config), TrainTokens, ValidTokens,
             Options(dir.Path) with { MaxBatchesPerEpoch = 1 }, monitor);
