@@ -56,15 +56,14 @@ public static class LmCommand
         train.SetAction(parseResult =>
         {
             CommandTree.ApplyCommon(parseResult);
-            int? limit = parseResult.GetValue(maxBatches);
-            if (limit is < 1) throw new RecurrentException($"--max-batches must be at least 1, got {limit}.");
             string? resumeFrom = parseResult.GetValue(resume);
             LoadedCheckpoint? loaded = resumeFrom is null ? null : TrainingSession.LoadResume(resumeFrom, Kind);
             string runDirectory = loaded is not null ? TrainingSession.RunDirectoryOf(loaded) : TrainingSession.RunDirectory(parseResult.GetValue(run), Kind);
+            TrainingSession.RunInfo? previous = loaded is null ? null : TrainingSession.LoadRunInfo(runDirectory);
+            int? limit = parseResult.GetValue(maxBatches) ?? previous?.MaxBatches;
+            if (limit is < 1) throw new RecurrentException($"--max-batches must be at least 1, got {limit}.");
 
-            string dataDirectory = DatasetLocator.Resolve(KnownDatasets.Ptb,
-                parseResult.GetValue(Data) ?? (loaded is null ? null : TrainingSession.LoadRunInfo(runDirectory)),
-                parseResult.GetValue(Cache));
+            string dataDirectory = DatasetLocator.Resolve(KnownDatasets.Ptb, parseResult.GetValue(Data) ?? previous?.Data, parseResult.GetValue(Cache));
             WordCorpus corpus = WordCorpus.Load(dataDirectory, loaded is null ? null : Vocabulary.FromJson(loaded.VocabularyJson));
             LanguageModel model;
             if (loaded is null)
@@ -74,7 +73,7 @@ public static class LmCommand
                 model = new LanguageModel(config);
             }
             else model = loaded.Model;
-            TrainingSession.SaveRunInfo(runDirectory, dataDirectory);
+            TrainingSession.SaveRunInfo(runDirectory, new TrainingSession.RunInfo(dataDirectory, limit));
 
             LanguageModelConfig c = model.Config;
             AnsiConsole.MarkupLine($"[bold]Word LM[/]: {c.NumLayers} × {c.HiddenSize} {c.Cell}, vocabulary {c.VocabSize:N0}, {model.ParameterCount:N0} parameters, " +

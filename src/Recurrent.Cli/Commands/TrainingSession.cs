@@ -36,20 +36,31 @@ public static class TrainingSession
     /// <summary>The run folder a checkpoint lives in.</summary>
     public static string RunDirectoryOf(LoadedCheckpoint checkpoint) => Path.GetDirectoryName(Path.GetFullPath(checkpoint.Path))!;
 
-    /// <summary>Remembers where a run's data came from, so that <c>--resume</c> needs no <c>--data</c>.</summary>
-    public static void SaveRunInfo(string runDirectory, string dataSource)
+    /// <summary>
+    /// What a run was started with beyond its model config: where its data came from and any per-epoch batch
+    /// limit, so that <c>--resume</c> needs neither <c>--data</c> nor <c>--max-batches</c> again.
+    /// </summary>
+    public sealed record RunInfo(string Data, int? MaxBatches);
+
+    public static void SaveRunInfo(string runDirectory, RunInfo info)
     {
         Directory.CreateDirectory(runDirectory);
-        File.WriteAllText(Path.Combine(runDirectory, RunInfoName), JsonSerializer.Serialize(new Dictionary<string, string> { ["data"] = dataSource }));
+        File.WriteAllText(Path.Combine(runDirectory, RunInfoName), JsonSerializer.Serialize(info));
     }
 
-    /// <summary>The data source recorded by <see cref="SaveRunInfo"/>, or null.</summary>
-    public static string? LoadRunInfo(string runDirectory)
+    /// <summary>The record written by <see cref="SaveRunInfo"/>, or null.</summary>
+    public static RunInfo? LoadRunInfo(string runDirectory)
     {
         string path = Path.Combine(runDirectory, RunInfoName);
         if (!File.Exists(path)) return null;
-        var info = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path));
-        return info is not null && info.TryGetValue("data", out string? data) ? data : null;
+        try
+        {
+            return JsonSerializer.Deserialize<RunInfo>(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new RecurrentException($"{path}: not a run record ({e.Message}).");
+        }
     }
 
     /// <summary>Runs the trainer with the live display; Ctrl-C stops it cleanly.</summary>
