@@ -1,8 +1,8 @@
+using Recurrent.Tests.Support;
 using System.CommandLine;
 using System.Formats.Tar;
 using System.IO.Compression;
 using Recurrent.Cli.Commands;
-using Recurrent.Tests.Data;
 
 namespace Recurrent.Tests.Cli;
 

@@ -1,3 +1,4 @@
+using Recurrent.Tests.Support;
 using System.Text;
 using Recurrent.Data;
 

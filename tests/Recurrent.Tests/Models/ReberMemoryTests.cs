@@ -1,3 +1,4 @@
+using Recurrent.Tests.Support;
 using Recurrent.Data;
 using Recurrent.Layers;
 using Recurrent.Models;

@@ -1,3 +1,4 @@
+using Recurrent.Tests.Support;
 using System.Buffers.Binary;
 using System.Collections;
 using System.Security.Cryptography;

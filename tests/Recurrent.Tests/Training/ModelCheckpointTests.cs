@@ -1,3 +1,4 @@
+using Recurrent.Tests.Support;
 using Recurrent.Layers;
 using Recurrent.Models;
 using Recurrent.Optimizers;

@@ -1,3 +1,4 @@
+using Recurrent.Tests.Support;
 using Recurrent.Models;
 using Recurrent.Tests.Data;
 using Recurrent.Training;

@@ -1,3 +1,4 @@
+using Recurrent.Tests.Support;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;

@@ -1,3 +1,4 @@
+using Recurrent.Tests.Support;
 using Recurrent.Data.Datasets;
 
 namespace Recurrent.Tests.Data.Datasets;

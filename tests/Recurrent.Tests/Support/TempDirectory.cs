@@ -1,4 +1,4 @@
-namespace Recurrent.Tests.Data;
+namespace Recurrent.Tests.Support;
 
 /// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
 internal sealed class TempDirectory : IDisposable
