@@ -12,7 +12,13 @@ public static class Program
         RootCommand root = CommandTree.Create();
         try
         {
-            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return root.Parse(args).Invoke(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                // Training commands handle Ctrl-C themselves (save a checkpoint, then exit), which can take longer
+                // than System.CommandLine's default grace period before it kills the process.
+                ProcessTerminationTimeout = null,
+            });
         }
         catch (RecurrentException e)
         {

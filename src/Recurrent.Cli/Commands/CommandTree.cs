@@ -18,6 +18,8 @@ public static class CommandTree
         var root = new RootCommand("Recurrent: recurrent neural network sequence models in pure managed C#.");
         root.Options.Add(Threads);
         root.Subcommands.Add(DataCommand.Create());
+        root.Subcommands.Add(LmCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 

@@ -1,0 +1,259 @@
+using System.CommandLine;
+using Recurrent.Cli.Rendering;
+using Recurrent.Data;
+using Recurrent.Data.Datasets;
+using Recurrent.Layers;
+using Recurrent.Models;
+using Recurrent.Training;
+using Spectre.Console;
+
+namespace Recurrent.Cli.Commands;
+
+/// <summary><c>recurrent lm …</c>: the word-level language model of ptb_word_lm.py.</summary>
+public static class LmCommand
+{
+    private const string Kind = "word";
+
+    public static Command Create()
+    {
+        var lm = new Command("lm", "Word-level language model (Zaremba et al. 2014, TensorFlow's ptb_word_lm.py).");
+        lm.Subcommands.Add(CreateTrain());
+        lm.Subcommands.Add(CreateEval());
+        lm.Subcommands.Add(CreateNext());
+        lm.Subcommands.Add(CreateScore());
+        return lm;
+    }
+
+    private static readonly Option<string?> Data = new("--data")
+    {
+        Description = "Folder with ptb.train.txt, ptb.valid.txt, ptb.test.txt (or train.txt, valid.txt, test.txt). Default: the cache filled by 'recurrent data get ptb'.",
+    };
+
+    private static readonly Option<string?> Cache = new("--cache") { Description = "Dataset cache folder (default: $RECURRENT_CACHE or ~/.cache/recurrent)." };
+
+    private static readonly Argument<string> ModelPath = new("model") { Description = "A checkpoint file (best.ckpt or last.ckpt of a run) or a run folder." };
+
+    private static Command CreateTrain()
+    {
+        var preset = new Option<string>("--preset") { Description = $"Hyper-parameters: {string.Join(", ", WordModelPresets.Names)}.", DefaultValueFactory = _ => "small" };
+        var run = new Option<string?>("--run") { Description = "Run folder for config, metrics, plot and checkpoints (default: runs/word-TIMESTAMP)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue a stopped run: its folder or a last.ckpt." };
+        var maxBatches = new Option<int?>("--max-batches") { Description = "Limit every epoch (and evaluation) to N batches: a quick check of the plumbing." };
+        var checkpointMinutes = new Option<double>("--checkpoint-minutes") { Description = "Minutes between periodic checkpoints within an epoch.", DefaultValueFactory = _ => 5 };
+        var noTest = new Option<bool>("--no-test") { Description = "Skip the final test-set evaluation." };
+        var configOptions = new ModelConfigOptions();
+
+        var train = new Command("train", "Train a word-level LSTM language model and report train, valid and test perplexity.");
+        train.Options.Add(preset);
+        train.Options.Add(Data);
+        train.Options.Add(Cache);
+        train.Options.Add(run);
+        train.Options.Add(resume);
+        train.Options.Add(maxBatches);
+        train.Options.Add(checkpointMinutes);
+        train.Options.Add(noTest);
+        configOptions.AddTo(train);
+        train.SetAction(parseResult =>
+        {
+            CommandTree.ApplyCommon(parseResult);
+            int? limit = parseResult.GetValue(maxBatches);
+            if (limit is < 1) throw new RecurrentException($"--max-batches must be at least 1, got {limit}.");
+            string? resumeFrom = parseResult.GetValue(resume);
+            LoadedCheckpoint? loaded = resumeFrom is null ? null : TrainingSession.LoadResume(resumeFrom, Kind);
+            string runDirectory = loaded is not null ? TrainingSession.RunDirectoryOf(loaded) : TrainingSession.RunDirectory(parseResult.GetValue(run), Kind);
+
+            string dataDirectory = DatasetLocator.Resolve(KnownDatasets.Ptb,
+                parseResult.GetValue(Data) ?? (loaded is null ? null : TrainingSession.LoadRunInfo(runDirectory)),
+                parseResult.GetValue(Cache));
+            WordCorpus corpus = WordCorpus.Load(dataDirectory, loaded is null ? null : Vocabulary.FromJson(loaded.VocabularyJson));
+            LanguageModel model;
+            if (loaded is null)
+            {
+                LanguageModelConfig config = configOptions.Resolve(parseResult, WordModelPresets.Get(parseResult.GetValue(preset)!))
+                    with { VocabSize = corpus.Vocabulary.Count };
+                model = new LanguageModel(config);
+            }
+            else model = loaded.Model;
+            TrainingSession.SaveRunInfo(runDirectory, dataDirectory);
+
+            LanguageModelConfig c = model.Config;
+            AnsiConsole.MarkupLine($"[bold]Word LM[/]: {c.NumLayers} × {c.HiddenSize} {c.Cell}, vocabulary {c.VocabSize:N0}, {model.ParameterCount:N0} parameters, " +
+                $"{c.MaxMaxEpoch} epochs, batch {c.BatchSize} × {c.NumSteps} steps, keep {c.KeepProb}, lr {c.LearningRate} (decay {c.LrDecay} after epoch {c.MaxEpoch}), {Kernels.ComputeThreads.Count} threads");
+            AnsiConsole.MarkupLine($"Data: {Markup.Escape(dataDirectory)} ({corpus.Train.Length:N0} / {corpus.Valid.Length:N0} / {corpus.Test.Length:N0} tokens). Run folder: {Markup.Escape(runDirectory)}");
+
+            var monitor = new ConsoleTrainingMonitor("words", bitsPerToken: false);
+            var trainer = new LanguageModelTrainer(model, corpus.Train, corpus.Valid, new TrainerOptions
+            {
+                RunDirectory = runDirectory,
+                ModelKind = Kind,
+                VocabularyJson = corpus.Vocabulary.ToJson(),
+                MaxBatchesPerEpoch = limit,
+                CheckpointInterval = TimeSpan.FromMinutes(parseResult.GetValue(checkpointMinutes)),
+            }, monitor, loaded);
+            var started = DateTime.UtcNow;
+            TrainingOutcome outcome = TrainingSession.Run(trainer, monitor);
+            if (outcome == TrainingOutcome.Stopped) return 130;
+            monitor.PrintSummary(trainer.Position.History);
+            if (!parseResult.GetValue(noTest))
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                (double loss, long tokens) = LanguageModelTrainer.Evaluate(model, corpus.Test, 1, c.NumSteps, limit);
+                double seconds = clock.Elapsed.TotalSeconds;
+                Console.WriteLine($"test perplexity {Math.Exp(loss):F2} ({tokens:N0} words, batch size 1, {tokens / seconds:N0} words/s)");
+                File.WriteAllText(trainer.PathOf("test.json"),
+                    $"{{\"test_loss\": {loss:R}, \"test_perplexity\": {Math.Exp(loss):R}, \"tokens\": {tokens}, \"seconds\": {seconds:R}}}\n");
+            }
+            Console.WriteLine($"Total time {(DateTime.UtcNow - started).TotalMinutes:F1} min. Checkpoints, metrics.jsonl and curve.png/svg are in {runDirectory}");
+            return 0;
+        });
+        return train;
+    }
+
+    private static Command CreateEval()
+    {
+        var split = new Option<string>("--split") { Description = "Which file of --data to score: train, valid or test.", DefaultValueFactory = _ => "test" };
+        var file = new Option<string?>("--file") { Description = "Score this text file instead (words mapped with the model's vocabulary)." };
+        var batch = new Option<int>("--batch-size") { Description = "Rows evaluated in parallel (1 scores every word with its full history).", DefaultValueFactory = _ => 1 };
+        var eval = new Command("eval", "Perplexity of a trained model on a file.");
+        eval.Arguments.Add(ModelPath);
+        eval.Options.Add(Data);
+        eval.Options.Add(Cache);
+        eval.Options.Add(split);
+        eval.Options.Add(file);
+        eval.Options.Add(batch);
+        eval.SetAction(parseResult =>
+        {
+            CommandTree.ApplyCommon(parseResult);
+            LoadedCheckpoint loaded = LoadModel(parseResult.GetValue(ModelPath)!);
+            Vocabulary vocabulary = Vocabulary.FromJson(loaded.VocabularyJson);
+            int batchSize = parseResult.GetValue(batch);
+            if (batchSize < 1) throw new RecurrentException($"--batch-size must be at least 1, got {batchSize}.");
+            string path;
+            if (parseResult.GetValue(file) is { } f)
+            {
+                path = f;
+            }
+            else
+            {
+                string directory = DatasetLocator.Resolve(KnownDatasets.Ptb, parseResult.GetValue(Data), parseResult.GetValue(Cache));
+                CorpusFiles files = CorpusFiles.Find(directory);
+                path = parseResult.GetValue(split) switch
+                {
+                    "train" => files.Train,
+                    "valid" => files.Valid,
+                    "test" => files.Test,
+                    var other => throw new RecurrentException($"--split must be train, valid or test, got '{other}'."),
+                };
+            }
+            if (!File.Exists(path)) throw new RecurrentException($"File '{path}' does not exist.");
+            int[] tokens = WordFile.ReadIds(path, vocabulary);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            (double loss, long count) = LanguageModelTrainer.Evaluate(loaded.Model, tokens, batchSize, loaded.Model.Config.NumSteps);
+            Console.WriteLine($"{path}: perplexity {Math.Exp(loss):F2}, {loss:F4} nats/word over {count:N0} words ({count / clock.Elapsed.TotalSeconds:N0} words/s)");
+            return 0;
+        });
+        return eval;
+    }
+
+    private static Command CreateNext()
+    {
+        var text = new Argument<string>("text") { Description = "The words so far, e.g. \"this is an\"." };
+        var topK = new Option<int>("--top-k") { Description = "How many candidates to show.", DefaultValueFactory = _ => 10 };
+        var next = new Command("next", "Show the most probable next words after a text.");
+        next.Arguments.Add(ModelPath);
+        next.Arguments.Add(text);
+        next.Options.Add(topK);
+        next.SetAction(parseResult =>
+        {
+            CommandTree.ApplyCommon(parseResult);
+            LoadedCheckpoint loaded = LoadModel(parseResult.GetValue(ModelPath)!);
+            Vocabulary vocabulary = Vocabulary.FromJson(loaded.VocabularyJson);
+            int k = Math.Clamp(parseResult.GetValue(topK), 1, vocabulary.Count);
+            // The model reads a sentence after the previous one's end, as in training.
+            int[] ids = ToIds(parseResult.GetValue(text)!, vocabulary, prependEndOfSentence: true);
+            var probabilities = new float[vocabulary.Count];
+            RecurrentState state = loaded.Model.CreateState(1);
+            loaded.Model.PredictNext(ids, state, probabilities);
+            int[] order = TopIndices(probabilities, k);
+            var table = new Table().AddColumn("next word").AddColumn(new TableColumn("probability").RightAligned());
+            foreach (int id in order) table.AddRow(Markup.Escape(vocabulary.WordOf(id)), probabilities[id].ToString("P2"));
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return next;
+    }
+
+    private static Command CreateScore()
+    {
+        var score = new Command("score", "Read sentences on standard input, one per line; print each one's log-probability (natural log, <eos> included) and perplexity.");
+        score.Arguments.Add(ModelPath);
+        score.SetAction(parseResult =>
+        {
+            CommandTree.ApplyCommon(parseResult);
+            LoadedCheckpoint loaded = LoadModel(parseResult.GetValue(ModelPath)!);
+            Vocabulary vocabulary = Vocabulary.FromJson(loaded.VocabularyJson);
+            LanguageModel model = loaded.Model;
+            int eos = vocabulary.IdOf(Vocabulary.EndOfSentence);
+            string? line;
+            int lineNumber = 0;
+            while ((line = Console.In.ReadLine()) is not null)
+            {
+                lineNumber++;
+                if (string.IsNullOrWhiteSpace(line)) continue;
+                int[] words = ToIds(line, vocabulary, prependEndOfSentence: false, lineNumber);
+                // inputs: <eos> w1 … wn; targets: w1 … wn <eos>.
+                var inputs = new int[words.Length + 1];
+                var targets = new int[words.Length + 1];
+                inputs[0] = eos;
+                words.CopyTo(inputs, 1);
+                words.CopyTo(targets, 0);
+                targets[^1] = eos;
+                RecurrentState state = model.CreateState(1);
+                double loss = model.EvaluateBatch(inputs, targets, inputs.Length, 1, state);
+                Console.WriteLine($"{-loss:F4}\t{Math.Exp(loss / targets.Length):F2}\t{line.Trim()}");
+            }
+            return 0;
+        });
+        return score;
+    }
+
+    /// <summary>Loads a word model from a checkpoint file or a run folder (its best checkpoint).</summary>
+    internal static LoadedCheckpoint LoadModel(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            string best = Path.Combine(path, LanguageModelTrainer.BestCheckpointName);
+            path = File.Exists(best) ? best : Path.Combine(path, LanguageModelTrainer.LastCheckpointName);
+        }
+        LoadedCheckpoint loaded = ModelCheckpoint.Load(path);
+        if (loaded.Kind != Kind) throw new RecurrentException($"{path} holds a {loaded.Kind} model; use the '{loaded.Kind}' commands.");
+        return loaded;
+    }
+
+    /// <summary>Maps words to ids; unknown words become &lt;unk&gt;, or an error if the vocabulary has none.</summary>
+    internal static int[] ToIds(string text, Vocabulary vocabulary, bool prependEndOfSentence, int lineNumber = 0)
+    {
+        var ids = new List<int>();
+        if (prependEndOfSentence) ids.Add(vocabulary.IdOf(Vocabulary.EndOfSentence));
+        foreach (string word in text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (vocabulary.TryGetId(word, out int id)) ids.Add(id);
+            else if (vocabulary.UnknownId >= 0) ids.Add(vocabulary.UnknownId);
+            else throw new RecurrentException($"{(lineNumber > 0 ? $"line {lineNumber}: " : "")}the word '{word}' is not in the model's vocabulary, which has no <unk>.");
+        }
+        if (ids.Count == 0) throw new RecurrentException("The text has no words.");
+        return ids.ToArray();
+    }
+
+    /// <summary>Indices of the k largest values, largest first.</summary>
+    internal static int[] TopIndices(ReadOnlySpan<float> values, int k)
+    {
+        var indices = new int[values.Length];
+        for (int i = 0; i < indices.Length; i++) indices[i] = i;
+        float[] copy = values.ToArray();
+        Array.Sort(copy, indices);
+        var top = new int[k];
+        for (int i = 0; i < k; i++) top[i] = indices[indices.Length - 1 - i];
+        return top;
+    }
+}

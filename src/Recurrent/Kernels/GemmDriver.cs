@@ -1,0 +1,224 @@
+using System.Runtime.CompilerServices;
+
+namespace Recurrent.Kernels;
+
+/// <summary>
+/// The cache-blocked GEMM loops (BLIS/GotoBLAS order) and their split across threads.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Loop nest, outermost first: columns of C in blocks of ≤ NC (the packed op(B) panel, kc×nc ≤ 4 MiB, lives in
+/// L2/L3); depth in blocks of ≤ KC (one kc×NR strip of op(B), 32 KiB at kc = 256, stays in the 48 KiB L1 while
+/// it meets every strip of A); rows in blocks of ≤ MC (the packed mc×kc block of op(A), ≤ 480 KiB, stays in the
+/// 1 MiB L2); then NR-column strips of B, MR-row strips of A, and the micro-kernel.
+/// </para>
+/// <para>
+/// Depth blocking depends only on k (<see cref="DepthBlock"/>), never on the thread count or the operand
+/// layout, and threads split C by rows or by columns, never by depth. Every element of C therefore sees the
+/// same sequence of floating-point operations whatever the thread count, transposes or packing: results are
+/// bit-identical.
+/// </para>
+/// <para>
+/// When op(B) is B itself (not transposed) and a thread's rows fit in a few tiles (m ≤ 40, e.g. an LSTM
+/// step with batch 20), each B element is used by so few rows that packing it costs more than it saves:
+/// the kernel then reads B's rows in place with stride ldb, and only the last, partial NR strip is packed
+/// (zero-padded) so the kernel never reads past column n.
+/// </para>
+/// </remarks>
+internal static unsafe class GemmDriver
+{
+    public const int MR = GemmMicroKernel.MR;
+    public const int NR = GemmMicroKernel.NR;
+    public const int KC = 256;
+    public const int MC = 48 * MR;
+    public const int NC = 128 * NR;
+
+    /// <summary>Rows per thread up to which B is read in place rather than packed (see remarks).</summary>
+    public const int DirectBMaxRows = 4 * MR;
+
+    /// <summary>Below this much work per thread (in flops) another thread costs more than it saves.</summary>
+    public const double MinFlopsPerThread = 1e6;
+
+    /// <summary>Relative cost of packing one element, in multiply-adds of one output element.</summary>
+    private const double PackCost = 16;
+
+    /// <summary>Depth of the k blocks: k split into ⌈k/KC⌉ nearly equal blocks (the last may be shorter).</summary>
+    public static int DepthBlock(int k) => k <= KC ? Math.Max(k, 1) : CeilDiv(k, CeilDiv(k, KC));
+
+    public static int CeilDiv(int x, int y) => (x + y - 1) / y;
+
+    /// <summary>Splits <paramref name="length"/> into nearly equal blocks of at most <paramref name="max"/>, rounded up to <paramref name="unit"/>.</summary>
+    private static int BalancedBlock(int length, int max, int unit)
+    {
+        int blocks = CeilDiv(length, max);
+        return CeilDiv(CeilDiv(length, blocks), unit) * unit;
+    }
+
+    /// <summary>Runs the job on up to <paramref name="threads"/> threads; m, n, k ≥ 1 and alpha ≠ 0.</summary>
+    public static void Run(ref GemmJob job, int threads)
+    {
+        int mTiles = CeilDiv(job.M, MR), nStrips = CeilDiv(job.N, NR);
+        double flops = 2.0 * job.M * job.N * job.K;
+        threads = (int)Math.Min(threads, Math.Max(1, flops / MinFlopsPerThread));
+
+        if (threads <= 1)
+        {
+            job.SplitColumns = true;
+            job.Units = nStrips;
+            job.Chunks = 1;
+        }
+        else
+        {
+            // Per-thread cost of each split, per depth step: the multiply-adds of its part of C plus the
+            // packing it repeats (a row split packs all of B in every thread, a column split all of A).
+            bool packsB = job.PackedB == null && (job.TransposeB || job.M > DirectBMaxRows);
+            double byColumns = (double)CeilDiv(nStrips, threads) * NR * mTiles * MR
+                + PackCost * (mTiles * MR + (packsB ? CeilDiv(nStrips, threads) * NR : 0));
+            double byRows = (double)CeilDiv(mTiles, threads) * MR * nStrips * NR
+                + PackCost * (CeilDiv(mTiles, threads) * MR + (job.PackedB == null ? nStrips * NR : 0));
+            job.SplitColumns = byColumns <= byRows;
+            job.Units = job.SplitColumns ? nStrips : mTiles;
+            // With few rows the A block each chunk packs is tiny, so cut the columns finer than one run per
+            // thread: a thread that is descheduled (other processes on the cores) then holds up less work.
+            int chunksPerThread = job.SplitColumns && job.M <= DirectBMaxRows ? 4 : 1;
+            job.Chunks = Math.Min(threads * chunksPerThread, job.Units);
+        }
+        ComputeThreads.For(job.Chunks, threads, job);
+    }
+
+    /// <summary>Computes the block rows [m0, m1) × columns [n0, n1) of C; n0 is a multiple of NR.</summary>
+    public static void Block(in GemmJob job, int m0, int m1, int n0, int n1)
+    {
+        float* packA = ThreadBuffers.PackA();
+        float* packB = null;
+        int ncBlock = BalancedBlock(n1 - n0, NC, NR);
+        int mcBlock = BalancedBlock(m1 - m0, MC, MR);
+        bool directB = job.PackedB == null && !job.TransposeB && m1 - m0 <= DirectBMaxRows;
+        if (job.PackedB == null) packB = ThreadBuffers.PackB();
+
+        for (int jc = n0; jc < n1; jc += ncBlock)
+        {
+            int nc = Math.Min(ncBlock, n1 - jc);
+            for (int pc = 0; pc < job.K; pc += job.DepthBlock)
+            {
+                int kc = Math.Min(job.DepthBlock, job.K - pc);
+                // Later depth blocks add to what the first one stored.
+                float beta = pc == 0 ? job.Beta : 1;
+
+                float* bPanel;
+                nint bStride, stripStep;
+                float* tailStrip = null;
+                if (job.PackedB != null)
+                {
+                    bPanel = job.PackedB + pc * job.PackedColumns + (nint)(jc / NR) * kc * NR;
+                    bStride = NR;
+                    stripStep = (nint)kc * NR;
+                }
+                else if (directB)
+                {
+                    bPanel = job.B + pc * job.Ldb + jc;
+                    bStride = job.Ldb;
+                    stripStep = NR;
+                    int full = nc / NR * NR;
+                    if (full < nc)
+                    {
+                        GemmPacking.PackB(false, job.B, job.Ldb, pc, kc, jc + full, nc - full, packB);
+                        tailStrip = packB;
+                    }
+                }
+                else
+                {
+                    GemmPacking.PackB(job.TransposeB, job.B, job.Ldb, pc, kc, jc, nc, packB);
+                    bPanel = packB;
+                    bStride = NR;
+                    stripStep = (nint)kc * NR;
+                }
+
+                for (int ic = m0; ic < m1; ic += mcBlock)
+                {
+                    int mc = Math.Min(mcBlock, m1 - ic);
+                    GemmPacking.PackA(job.TransposeA, job.A, job.Lda, ic, mc, pc, kc, packA);
+                    for (int s = 0; s * NR < nc; s++)
+                    {
+                        int nr = Math.Min(NR, nc - s * NR);
+                        float* bStrip = bPanel + s * stripStep;
+                        nint bs = bStride;
+                        if (tailStrip != null && nr < NR)
+                        {
+                            bStrip = tailStrip;
+                            bs = NR;
+                        }
+                        float* cStrip = job.C + ic * job.Ldc + jc + s * NR;
+                        for (int t = 0; t * MR < mc; t++)
+                        {
+                            GemmMicroKernel.Tile(job.Kind, kc, packA + (nint)t * kc * MR, bStrip, bs,
+                                cStrip + t * MR * job.Ldc, job.Ldc, job.Alpha, beta, Math.Min(MR, mc - t * MR), nr);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>C = beta · C over m×n (alpha = 0 or k = 0: the product is empty and A, B are not read).</summary>
+    public static void Scale(int m, int n, float beta, Span<float> c, int ldc)
+    {
+        if (beta == 1) return;
+        for (int i = 0; i < m; i++)
+        {
+            Span<float> row = c.Slice(i * ldc, n);
+            if (beta == 0) row.Clear();
+            else
+            {
+                for (int j = 0; j < row.Length; j++) row[j] *= beta;
+            }
+        }
+    }
+
+    /// <summary>Per-thread packing buffers, 64-byte aligned, allocated once per thread on the pinned heap.</summary>
+    private static class ThreadBuffers
+    {
+        [ThreadStatic] private static float[]? t_packA;
+        [ThreadStatic] private static float[]? t_packB;
+
+        public static float* PackA() => Aligned(t_packA ??= Allocate(MC * KC));
+
+        public static float* PackB() => Aligned(t_packB ??= Allocate(NC * KC));
+
+        private static float[] Allocate(int length) => GC.AllocateUninitializedArray<float>(length + 16, pinned: true);
+
+        public static float* Aligned(float[] pinned)
+        {
+            nint address = (nint)Unsafe.AsPointer(ref pinned[0]);
+            return (float*)((address + 63) & ~(nint)63);
+        }
+    }
+}
+
+/// <summary>Everything one GEMM call's threads need; a struct so that starting the parallel loop allocates nothing.</summary>
+internal unsafe struct GemmJob : IParallelWork
+{
+    public bool TransposeA, TransposeB;
+    public int M, N, K;
+    public float Alpha, Beta;
+    public float* A, B, C;
+    public nint Lda, Ldb, Ldc;
+
+    /// <summary>A prepacked op(B) (<see cref="PackedMatrix"/>), or null to pack (or read) B on the fly.</summary>
+    public float* PackedB;
+    public nint PackedColumns;
+
+    public int DepthBlock;
+    public GemmKernelKind Kind;
+
+    /// <summary>The thread split: <see cref="Chunks"/> nearly equal runs of <see cref="Units"/> NR-column strips or MR-row tiles.</summary>
+    public bool SplitColumns;
+    public int Units, Chunks;
+
+    public readonly void Execute(int chunk)
+    {
+        int u0 = (int)((long)Units * chunk / Chunks), u1 = (int)((long)Units * (chunk + 1) / Chunks);
+        if (SplitColumns) GemmDriver.Block(this, 0, M, u0 * GemmDriver.NR, Math.Min(N, u1 * GemmDriver.NR));
+        else GemmDriver.Block(this, u0 * GemmDriver.MR, Math.Min(M, u1 * GemmDriver.MR), 0, N);
+    }
+}
