@@ -31,14 +31,20 @@ public static class CharModelPresets
     };
 
     /// <summary>
-    /// The stronger default, sized for tiny-shakespeare on a small CPU: embedding 64, 2 × 256 LSTM (forget bias 1),
-    /// 100 steps, batch 32, Adam 0.002 decayed by 0.85 per epoch after the third, clipping 5, dropout keep 0.9.
+    /// The stronger default, sized for tiny-shakespeare on a small CPU: embedding 64, 2 × 384 LSTM (forget bias 1),
+    /// batch 64 × 100 steps, Adam 0.002 decayed by 0.9 per epoch after the fifth, clipping 5, no dropout.
     /// </summary>
+    /// <remarks>
+    /// No dropout because, in a 100-batch probe on tiny-shakespeare, keep 0.9 with this size let the carried cell
+    /// state of the top layer drift (RMS ≈ 150): the model then scored 2.45 nats per character with its training
+    /// state but 3.6 from a fresh state on the validation text, while keep 1 gave 2.40 on both (forget bias 0 also
+    /// avoided it). Until that is understood, the best-on-validation checkpoint guards against over-fitting instead.
+    /// </remarks>
     public static LanguageModelConfig Default { get; } = new()
     {
-        OneHot = false, EmbeddingSize = 64, Cell = CellKind.Lstm, NumLayers = 2, HiddenSize = 256, ForgetBias = 1f,
-        BatchSize = 32, NumSteps = 100, Optimizer = OptimizerKind.Adam, LearningRate = 0.002f, MaxGradNorm = 5f,
-        KeepProb = 0.9f, InitScale = 0.08f, MaxEpoch = 3, MaxMaxEpoch = 12, LrDecay = 0.85f, VocabSize = 2,
+        OneHot = false, EmbeddingSize = 64, Cell = CellKind.Lstm, NumLayers = 2, HiddenSize = 384, ForgetBias = 1f,
+        BatchSize = 64, NumSteps = 100, Optimizer = OptimizerKind.Adam, LearningRate = 0.002f, MaxGradNorm = 5f,
+        KeepProb = 1f, InitScale = 0.08f, MaxEpoch = 5, MaxMaxEpoch = 20, LrDecay = 0.9f, VocabSize = 2,
     };
 
     /// <summary>Preset names, as <c>char train --preset</c> takes them.</summary>

@@ -128,6 +128,28 @@ public class TextGeneratorTests
     }
 
     [Fact]
+    public void GenerationAllocatesNothingPerToken()
+    {
+        CharVocabulary vocabulary = CharVocabulary.FromText(ChainText(200, 1));
+        var model = new LanguageModel(TinyConfig(vocabulary.Count) with { NumLayers = 2 });
+        var generator = new TextGenerator(model);
+        var sampler = new TokenSampler(3, temperature: 0.8f, topK: 4);
+        int[] prime = vocabulary.Encode("αβγ");
+        int sum = 0;
+        Action<int> onToken = id => sum += id;
+        generator.Generate(prime, 5, sampler, onToken); // sizes every buffer
+        long Allocated(int count)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            generator.Generate(prime, count, sampler, onToken);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        long few = Allocated(5), many = Allocated(205);
+        Assert.Equal(few, many);
+        Assert.True(sum > 0);
+    }
+
+    [Fact]
     public void PrimeOutsideTheVocabularyIsAClearError()
     {
         CharVocabulary vocabulary = CharVocabulary.FromText(ChainText(200, 1));
