@@ -19,6 +19,7 @@ public static class CommandTree
         root.Options.Add(Threads);
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(LmCommand.Create());
+        root.Subcommands.Add(CharCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;

@@ -100,7 +100,7 @@ public sealed class Vocabulary
                 words.Add(e.GetString()!);
             }
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException) // the latter: a string with a lone surrogate escape
         {
             throw new RecurrentException($"The vocabulary is not a JSON array of words: {e.Message}", e);
         }

@@ -5,7 +5,7 @@ using Recurrent.Tensors;
 namespace Recurrent.Models;
 
 /// <summary>
-/// A token-level language model (words or characters): embedding or one-hot input → dropout → stacked
+/// A token-level language model (words or characters): embedding (→ dropout) or one-hot input → stacked
 /// recurrent layers (dropout between them) → dropout → softmax projection over the vocabulary, with a
 /// cross-entropy loss. This is ptb_word_lm.py's PTBModel, and with a character vocabulary the char-rnn model.
 /// </summary>
@@ -188,7 +188,9 @@ public sealed class LanguageModel : IHasParameters
             for (int i = 0; i < n; i++) x[i * vocab + inputs[i]] = 1f;
         }
         Tensor x0 = _input;
-        if (training && Config.KeepProb < 1f)
+        // One-hot input is not dropped: a dropped one-hot vector hides the character itself (the Python Machine
+        // Learning book's char model drops only the LSTM output, DropoutWrapper(output_keep_prob=keep_prob)).
+        if (training && Config.KeepProb < 1f && _embedding is not null)
         {
             _inputDropout.Forward(_input, _droppedInput);
             x0 = _droppedInput;
