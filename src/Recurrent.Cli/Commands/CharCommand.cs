@@ -57,11 +57,11 @@ public static class CharCommand
         train.SetAction(parseResult =>
         {
             CommandTree.ApplyCommon(parseResult);
-            int? limit = parseResult.GetValue(maxBatches);
-            if (limit is < 1) throw new RecurrentException($"--max-batches must be at least 1, got {limit}.");
             string? resumeFrom = parseResult.GetValue(resume);
             LoadedCheckpoint? loaded = resumeFrom is null ? null : TrainingSession.LoadResume(resumeFrom, Kind);
             string runDirectory = loaded is not null ? TrainingSession.RunDirectoryOf(loaded) : TrainingSession.RunDirectory(parseResult.GetValue(run), Kind);
+            int? limit = parseResult.GetValue(maxBatches) ?? (loaded is null ? null : TrainingSession.LoadRunInfo(runDirectory)?.MaxBatches);
+            if (limit is < 1) throw new RecurrentException($"--max-batches must be at least 1, got {limit}.");
 
             CharCorpus corpus;
             TextInfo info;
@@ -92,7 +92,7 @@ public static class CharCommand
                 model = new LanguageModel(config);
             }
             else model = loaded.Model;
-            TrainingSession.SaveRunInfo(runDirectory, info.Path);
+            TrainingSession.SaveRunInfo(runDirectory, new TrainingSession.RunInfo(info.Path, limit));
             File.WriteAllText(Path.Combine(runDirectory, TextInfoName), JsonSerializer.Serialize(info));
 
             LanguageModelConfig c = model.Config;

@@ -3,7 +3,6 @@ using Recurrent.Data;
 using Recurrent.Layers;
 using Recurrent.Models;
 using Recurrent.Optimizers;
-using Recurrent.Tests.Data;
 using Recurrent.Training;
 using Xunit.Abstractions;
 

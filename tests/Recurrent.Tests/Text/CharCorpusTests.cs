@@ -1,5 +1,5 @@
+using Recurrent.Tests.Support;
 using Recurrent.Data;
-using Recurrent.Tests.Data;
 
 namespace Recurrent.Tests.Text;
 

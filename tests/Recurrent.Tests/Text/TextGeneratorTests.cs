@@ -1,9 +1,9 @@
+using Recurrent.Tests.Support;
 using System.Text;
 using Recurrent.Data;
 using Recurrent.Layers;
 using Recurrent.Models;
 using Recurrent.Tensors;
-using Recurrent.Tests.Data;
 using Recurrent.Text;
 using Recurrent.Training;
 

@@ -1,6 +1,6 @@
+using Recurrent.Tests.Support;
 using System.Text;
 using Recurrent.Data;
-using Recurrent.Tests.Data;
 
 namespace Recurrent.Tests.Text;
 

@@ -5,7 +5,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Recurrent.Tensors;
-using Recurrent.Tests.Data;
 using Recurrent.Training.Checkpoints;
 
 namespace Recurrent.Tests.Training;

@@ -3,7 +3,6 @@ using Recurrent.Layers;
 using Recurrent.Models;
 using Recurrent.Optimizers;
 using Recurrent.Tensors;
-using Recurrent.Tests.Data;
 using Recurrent.Training;
 using Recurrent.Training.Checkpoints;
 using static Recurrent.Tests.Training.TrainerTestSupport;

@@ -1,7 +1,6 @@
 using Recurrent.Tests.Support;
 using Recurrent.Layers;
 using Recurrent.Models;
-using Recurrent.Tests.Data;
 using Recurrent.Training;
 using static Recurrent.Tests.Training.TrainerTestSupport;
 

@@ -1,6 +1,5 @@
 using Recurrent.Tests.Support;
 using Recurrent.Models;
-using Recurrent.Tests.Data;
 using Recurrent.Training;
 using static Recurrent.Tests.Training.TrainerTestSupport;
 
