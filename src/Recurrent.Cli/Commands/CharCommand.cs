@@ -162,18 +162,12 @@ public static class CharCommand
     {
         var prime = new Option<string?>("--prime") { Description = "Text to start from; every character must be in the model's vocabulary (default: a new line)." };
         var length = new Option<int>("--length") { Description = "Characters to generate.", DefaultValueFactory = _ => 500 };
-        var temperature = new Option<float>("--temperature") { Description = "Below 1 sharpens (towards greedy), above 1 flattens the model's distribution.", DefaultValueFactory = _ => 1f };
-        var topK = new Option<int>("--top-k") { Description = "Draw only among the k most probable characters (0: all).", DefaultValueFactory = _ => 0 };
-        var greedy = new Option<bool>("--greedy") { Description = "Always take the most probable character." };
-        var seed = new Option<ulong>("--seed") { Description = "Sampling seed: the same seed gives the same text.", DefaultValueFactory = _ => 1 };
+        var sampling = new SamplingOptions("characters");
         var sample = new Command("sample", "Generate text from a trained character model, streaming it to standard output (the prime first).");
         sample.Arguments.Add(ModelPath);
         sample.Options.Add(prime);
         sample.Options.Add(length);
-        sample.Options.Add(temperature);
-        sample.Options.Add(topK);
-        sample.Options.Add(greedy);
-        sample.Options.Add(seed);
+        sampling.AddTo(sample);
         sample.SetAction((parseResult, cancellation) =>
         {
             CommandTree.ApplyCommon(parseResult);
@@ -181,7 +175,7 @@ public static class CharCommand
             if (count < 0) throw new RecurrentException($"--length must be zero or positive, got {count}.");
             LoadedCheckpoint loaded = LoadModel(parseResult.GetValue(ModelPath)!);
             CharVocabulary vocabulary = CharVocabulary.FromJson(loaded.VocabularyJson);
-            var sampler = new TokenSampler(parseResult.GetValue(seed), parseResult.GetValue(temperature), parseResult.GetValue(topK), parseResult.GetValue(greedy));
+            TokenSampler sampler = sampling.CreateSampler(parseResult);
             string start = parseResult.GetValue(prime) ?? DefaultPrime(vocabulary);
             vocabulary.Encode(start, mapUnknown: false, source: "--prime"); // refuse a bad prime before anything is written
             var output = Console.Out;
@@ -199,18 +193,7 @@ public static class CharCommand
     private static string DefaultPrime(CharVocabulary vocabulary) =>
         vocabulary.TryGetId(new System.Text.Rune('\n'), out _) ? "\n" : vocabulary.CharOf(0);
 
-    /// <summary>Loads a char model from a checkpoint file or a run folder (its best checkpoint, else its last).</summary>
-    private static LoadedCheckpoint LoadModel(string path)
-    {
-        if (Directory.Exists(path))
-        {
-            string best = Path.Combine(path, LanguageModelTrainer.BestCheckpointName);
-            path = File.Exists(best) ? best : Path.Combine(path, LanguageModelTrainer.LastCheckpointName);
-        }
-        LoadedCheckpoint loaded = ModelCheckpoint.Load(path);
-        if (loaded.Kind != Kind) throw new RecurrentException($"{path} holds a {loaded.Kind} model; use the '{(loaded.Kind == "word" ? "lm" : loaded.Kind)}' commands.");
-        return loaded;
-    }
+    private static LoadedCheckpoint LoadModel(string path) => TrainingSession.LoadModel(path, Kind);
 
     private static string Sha256Of(string path)
     {

@@ -20,6 +20,7 @@ public static class LmCommand
         lm.Subcommands.Add(CreateTrain());
         lm.Subcommands.Add(CreateEval());
         lm.Subcommands.Add(CreateNext());
+        lm.Subcommands.Add(CreateGenerate());
         lm.Subcommands.Add(CreateScore());
         return lm;
     }
@@ -182,6 +183,40 @@ public static class LmCommand
         return next;
     }
 
+    private static Command CreateGenerate()
+    {
+        var prime = new Option<string?>("--prime") { Description = "Words to start from (default: the start of a sentence)." };
+        var length = new Option<int>("--length") { Description = "Words to generate (<eos> ends a line and counts as one).", DefaultValueFactory = _ => 50 };
+        var sampling = new SamplingOptions("words");
+        var generate = new Command("generate", "Generate text from a trained word model, streaming it to standard output.");
+        generate.Arguments.Add(ModelPath);
+        generate.Options.Add(prime);
+        generate.Options.Add(length);
+        sampling.AddTo(generate);
+        generate.SetAction((parseResult, cancellation) =>
+        {
+            CommandTree.ApplyCommon(parseResult);
+            int count = parseResult.GetValue(length);
+            if (count < 0) throw new RecurrentException($"--length must be zero or positive, got {count}.");
+            LoadedCheckpoint loaded = LoadModel(parseResult.GetValue(ModelPath)!);
+            Vocabulary vocabulary = Vocabulary.FromJson(loaded.VocabularyJson);
+            Text.TokenSampler sampler = sampling.CreateSampler(parseResult);
+            string? start = parseResult.GetValue(prime);
+            int eos = vocabulary.IdOf(Vocabulary.EndOfSentence);
+            int[] primeIds = start is null ? [eos] : ToIds(start, vocabulary, prependEndOfSentence: true);
+            TextWriter output = Console.Out;
+            if (start is not null) output.Write(start.Trim() + " ");
+            new Text.TextGenerator(loaded.Model).Generate(primeIds, count, sampler, id =>
+            {
+                output.Write(id == eos ? "\n" : vocabulary.WordOf(id) + " ");
+                output.Flush();
+            }, cancellation);
+            output.WriteLine();
+            return Task.FromResult(0);
+        });
+        return generate;
+    }
+
     private static Command CreateScore()
     {
         var score = new Command("score", "Read sentences on standard input, one per line; print each one's log-probability (natural log, <eos> included) and perplexity.");
@@ -216,18 +251,7 @@ public static class LmCommand
         return score;
     }
 
-    /// <summary>Loads a word model from a checkpoint file or a run folder (its best checkpoint).</summary>
-    internal static LoadedCheckpoint LoadModel(string path)
-    {
-        if (Directory.Exists(path))
-        {
-            string best = Path.Combine(path, LanguageModelTrainer.BestCheckpointName);
-            path = File.Exists(best) ? best : Path.Combine(path, LanguageModelTrainer.LastCheckpointName);
-        }
-        LoadedCheckpoint loaded = ModelCheckpoint.Load(path);
-        if (loaded.Kind != Kind) throw new RecurrentException($"{path} holds a {loaded.Kind} model; use the '{loaded.Kind}' commands.");
-        return loaded;
-    }
+    internal static LoadedCheckpoint LoadModel(string path) => TrainingSession.LoadModel(path, Kind);
 
     /// <summary>Maps words to ids; unknown words become &lt;unk&gt;, or an error if the vocabulary has none.</summary>
     internal static int[] ToIds(string text, Vocabulary vocabulary, bool prependEndOfSentence, int lineNumber = 0)

@@ -33,6 +33,23 @@ public static class TrainingSession
         return loaded;
     }
 
+    /// <summary>
+    /// Loads a trained model from a checkpoint file or a run folder (its best checkpoint, else its last), and
+    /// checks that it is of the kind the command works with.
+    /// </summary>
+    public static LoadedCheckpoint LoadModel(string path, string kind)
+    {
+        if (Directory.Exists(path))
+        {
+            string best = Path.Combine(path, LanguageModelTrainer.BestCheckpointName);
+            path = File.Exists(best) ? best : Path.Combine(path, LanguageModelTrainer.LastCheckpointName);
+        }
+        LoadedCheckpoint loaded = ModelCheckpoint.Load(path);
+        if (loaded.Kind != kind)
+            throw new RecurrentException($"{path} holds a {loaded.Kind} model; use the '{(loaded.Kind == "word" ? "lm" : loaded.Kind)}' commands.");
+        return loaded;
+    }
+
     /// <summary>The run folder a checkpoint lives in.</summary>
     public static string RunDirectoryOf(LoadedCheckpoint checkpoint) => Path.GetDirectoryName(Path.GetFullPath(checkpoint.Path))!;
 

@@ -53,6 +53,8 @@ public class LmCommandTests
         }
         Assert.Equal(0, Run("lm", "eval", Path.Combine(run, "best.ckpt"), "--data", data, "--split", "valid"));
         Assert.Equal(0, Run("lm", "next", run, "w1 w2"));
+        Assert.Equal(0, Run("lm", "generate", run, "--prime", "w1 w2", "--length", "5", "--top-k", "3", "--seed", "2"));
+        Assert.Contains("--temperature", Assert.Throws<RecurrentException>(() => Run("lm", "generate", run, "--temperature", "0")).Message);
         var e = Assert.Throws<RecurrentException>(() => Run("lm", "eval", run, "--data", data, "--split", "dev"));
         Assert.Contains("--split", e.Message);
     }
