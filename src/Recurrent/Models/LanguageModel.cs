@@ -79,6 +79,9 @@ public sealed class LanguageModel : IHasParameters
 
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
+    /// <summary>When set, every batch charges its phases' wall time here (profiling); null by default.</summary>
+    public LanguageModelTimings? Timings { get; set; }
+
     /// <summary>Total number of trainable weights.</summary>
     public long ParameterCount
     {
@@ -156,6 +159,7 @@ public sealed class LanguageModel : IHasParameters
         int n = steps * batch;
         if (inputs.Length != n || targets.Length != n)
             throw new ArgumentException($"Expected {n} inputs and targets for {steps} steps × {batch} sequences, got {inputs.Length} and {targets.Length}.");
+        Timings?.Start();
         RunRecurrent(inputs, steps, batch, state, training);
         Tensor top = _hidden;
         if (training && Config.KeepProb < 1f)
@@ -165,8 +169,11 @@ public sealed class LanguageModel : IHasParameters
         }
         _logits.Resize(n, Config.VocabSize);
         _softmax.Forward(top, _logits);
+        Timings?.Lap(LanguageModelPhase.SoftmaxForward);
         // In training the logits are overwritten by their gradient (softmax − one-hot) · scale.
-        return _loss.Compute(_logits, targets, default, training ? _logits : null, gradientScale);
+        double loss = _loss.Compute(_logits, targets, default, training ? _logits : null, gradientScale);
+        Timings?.Lap(LanguageModelPhase.Loss);
+        return loss;
     }
 
     private void RunRecurrent(ReadOnlySpan<int> inputs, int steps, int batch, RecurrentState state, bool training)
@@ -197,7 +204,9 @@ public sealed class LanguageModel : IHasParameters
         if (_initial.BatchSize != batch) _initial.Resize(batch);
         _initial.CopyFrom(state);
         _recurrent.Training = training;
+        Timings?.Lap(LanguageModelPhase.Embedding);
         _recurrent.Forward(x0, _initial, _hidden, state);
+        Timings?.Lap(LanguageModelPhase.RecurrentForward);
     }
 
     private void Backward(ReadOnlySpan<int> inputs, int steps, int batch)
@@ -207,9 +216,12 @@ public sealed class LanguageModel : IHasParameters
         _softmax.Backward(top, _logits, _hiddenGradient);
         _hiddenGradient.Resize(steps, batch, Config.HiddenSize);
         if (dropout) _outputDropout.Backward(_hiddenGradient, _hiddenGradient);
+        Timings?.Lap(LanguageModelPhase.SoftmaxBackward);
         _recurrent.Backward(_hiddenGradient, null, _inputGradient, null);
+        Timings?.Lap(LanguageModelPhase.RecurrentBackward);
         if (_embedding is null) return; // one-hot input has nothing to learn
         if (dropout) _inputDropout.Backward(_inputGradient, _inputGradient);
         _embedding.Backward(inputs, _inputGradient);
+        Timings?.Lap(LanguageModelPhase.EmbeddingBackward);
     }
 }
