@@ -26,11 +26,11 @@ public static class LanguageModelBenchmark
 
     /// <summary>One measured phase.</summary>
     public sealed record Result(string Preset, string Phase, int BatchSize, int Steps, int Batches, double WordsPerSecond, double PeakRssMb,
-        LanguageModelTimings Timings, double Seconds, long AllocatedBytesPerBatch)
+        LanguageModelTimings Timings, double Seconds, long AllocatedBytesPerBatch, double CpuSeconds)
     {
         /// <summary>The JSON line of <c>recurrent bench lm</c>.</summary>
         public string ToJson() => string.Create(CultureInfo.InvariantCulture,
-            $"{{\"bench\":\"lm\",\"preset\":\"{Preset}\",\"phase\":\"{Phase}\",\"batch_size\":{BatchSize},\"steps\":{Steps},\"batches\":{Batches},\"words_per_second\":{WordsPerSecond:F0},\"peak_rss_mb\":{PeakRssMb:F1},\"allocated_bytes_per_batch\":{AllocatedBytesPerBatch}}}");
+            $"{{\"bench\":\"lm\",\"preset\":\"{Preset}\",\"phase\":\"{Phase}\",\"batch_size\":{BatchSize},\"steps\":{Steps},\"batches\":{Batches},\"words_per_second\":{WordsPerSecond:F0},\"peak_rss_mb\":{PeakRssMb:F1},\"allocated_bytes_per_batch\":{AllocatedBytesPerBatch},\"cpu_ms_per_batch\":{CpuSeconds * 1000 / Batches:F2},\"wall_ms_per_batch\":{Seconds * 1000 / Batches:F2}}}");
 
         /// <summary>Milliseconds per batch of each phase, as one JSON line (the <c>--profile</c> output).</summary>
         public string ProfileJson()
@@ -112,14 +112,16 @@ public static class LanguageModelBenchmark
         for (int i = 0; i < options.WarmupBatches; i++) TrainOne();
         model.Timings = profile ? timings : null;
         long allocated = GC.GetAllocatedBytesForCurrentThread();
+        TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         long t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < options.Batches; i++) TrainOne();
         double seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
         model.Timings = null;
         double words = (double)options.Batches * steps * batchSize;
         return new Result(options.Preset, "train", batchSize, steps, options.Batches, words / seconds, PeakRssMb(), timings, seconds,
-            allocated / Math.Max(1, options.Batches));
+            allocated / Math.Max(1, options.Batches), cpu);
     }
 
     private static Result MeasureEvaluation(LanguageModel model, int[] tokens, Options options, bool profile)
@@ -145,14 +147,16 @@ public static class LanguageModelBenchmark
         for (int i = 0; i < options.WarmupBatches; i++) EvaluateOne();
         model.Timings = profile ? timings : null;
         long allocated = GC.GetAllocatedBytesForCurrentThread();
+        TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         long t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < options.Batches; i++) EvaluateOne();
         double seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
         model.Timings = null;
         double words = (double)options.Batches * steps * batchSize;
         return new Result(options.Preset, "eval", batchSize, steps, options.Batches, words / seconds, PeakRssMb(), timings, seconds,
-            allocated / Math.Max(1, options.Batches));
+            allocated / Math.Max(1, options.Batches), cpu);
     }
 
     /// <summary>
