@@ -158,7 +158,13 @@ public static class BenchCommand
             int tokens = result.GetValue(predict);
             if (tokens > 0)
             {
-                double rate = LanguageModelBenchmark.MeasurePredictNext(name, tokens);
+                var timings = withProfile ? new LanguageModelTimings() : null;
+                double rate = LanguageModelBenchmark.MeasurePredictNext(name, tokens, timings);
+                if (timings is not null)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{{\"bench\":\"lm-profile\",\"preset\":\"{name}\",\"phase\":\"predict-next\",\"us_per_token\":{{\"Embedding\":{timings.Seconds(LanguageModelPhase.Embedding) * 1e6 / tokens:F1},\"RecurrentForward\":{timings.Seconds(LanguageModelPhase.RecurrentForward) * 1e6 / tokens:F1},\"Projection\":{timings.Seconds(LanguageModelPhase.SoftmaxForward) * 1e6 / tokens:F1},\"Softmax\":{timings.Seconds(LanguageModelPhase.Loss) * 1e6 / tokens:F1}}}}}"));
+                }
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"bench\":\"lm\",\"preset\":\"{name}\",\"phase\":\"predict-next\",\"batch_size\":1,\"tokens_per_second\":{rate:F0}}}"));
             }
             return 0;

@@ -141,6 +141,7 @@ public sealed class LanguageModel : IHasParameters
     {
         if (inputs.Length == 0) throw new ArgumentException("At least one input token is needed.", nameof(inputs));
         int steps = inputs.Length;
+        Timings?.Start();
         RunRecurrent(inputs, steps, 1, state, training: false);
         Tensor top = _hidden;
         int h = Config.HiddenSize;
@@ -150,8 +151,10 @@ public sealed class LanguageModel : IHasParameters
             _softmax.Weight.Value.Span, Config.VocabSize, 0f, _logits.Span, Config.VocabSize);
         Span<float> logits = _logits.Span;
         System.Numerics.Tensors.TensorPrimitives.Add(logits, _softmax.Bias.Value.Span, logits);
+        Timings?.Lap(LanguageModelPhase.SoftmaxForward);
         if (temperature != 1f) Kernels.MathKernels.Scale(1f / temperature, logits);
         Kernels.MathKernels.Softmax(logits, probabilities, 1, Config.VocabSize);
+        Timings?.Lap(LanguageModelPhase.Loss);
     }
 
     private double Forward(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps, int batch, RecurrentState state, bool training, float gradientScale)

@@ -163,7 +163,7 @@ public static class LanguageModelBenchmark
     /// Tokens per second of <see cref="LanguageModel.PredictNext"/> fed one token at a time (batch 1, one step),
     /// as generation and interactive scoring use it.
     /// </summary>
-    public static double MeasurePredictNext(string preset, int tokens)
+    public static double MeasurePredictNext(string preset, int tokens, LanguageModelTimings? timings = null)
     {
         LanguageModelConfig config = WordModelPresets.Get(preset);
         var model = new LanguageModel(config);
@@ -171,9 +171,12 @@ public static class LanguageModelBenchmark
         var probabilities = new float[config.VocabSize];
         int[] stream = SyntheticTokens(tokens + 100, config.VocabSize, 13);
         for (int i = 0; i < 100; i++) model.PredictNext(stream.AsSpan(i, 1), state, probabilities);
+        model.Timings = timings;
         long t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < tokens; i++) model.PredictNext(stream.AsSpan(100 + i, 1), state, probabilities);
-        return tokens / Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        double rate = tokens / Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        model.Timings = null;
+        return rate;
     }
 
     /// <summary>Peak resident set of this process in MB: VmHWM from /proc/self/status on Linux, else the peak working set.</summary>

@@ -111,10 +111,39 @@ public class GemmTests
     }
 
     [Theory]
+    [InlineData(false, 0f)]
+    [InlineData(false, 1f)]
+    [InlineData(true, -0.5f)]
+    public void OneRowMatchesTheTiledKernelBitForBit(bool transposeA, float beta)
+    {
+        // A 1×k op(A) stored as a row or as a column (transposed, stride 3); k spans three depth blocks.
+        const int n = 777, k = 530;
+        int lda = transposeA ? 3 : k;
+        var rng = new RandomGenerator(21);
+        var a = new float[k * (transposeA ? lda : 1)];
+        var b = new float[k * (n + 3)];
+        var c = new float[n];
+        rng.FillUniform(a, -1, 1);
+        rng.FillUniform(b, -1, 1);
+        rng.FillUniform(c, -1, 1);
+        var expected = (float[])c.Clone();
+        PackedMatrix packed = Gemm.Pack(false, k, n, b, n + 3);
+        Gemm.Multiply(transposeA, 1, 1.5f, a, lda, packed, beta, expected, n);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var actual = (float[])c.Clone();
+            Gemm.Multiply(transposeA, false, 1, n, k, 1.5f, a, lda, b, n + 3, beta, actual, n, threads, GemmKernelKind.Auto);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Theory]
     [InlineData(false, 20, 800, 400)]
     [InlineData(true, 20, 800, 400)]
     [InlineData(false, 33, 70, 300)]
     [InlineData(false, 100, 257, 17)]
+    [InlineData(false, 1, 10000, 200)] // one row: the unpacked call streams B's rows (GemmRowVector), the packed one tiles
+    [InlineData(false, 1, 1037, 600)]  // several depth blocks and a column tail
     public void PackedBMatchesUnpackedBitForBit(bool transposeB, int m, int n, int k)
     {
         var rng = new RandomGenerator(11);
