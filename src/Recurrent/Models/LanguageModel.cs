@@ -170,11 +170,14 @@ public sealed class LanguageModel : IHasParameters
             _outputDropout.Forward(_hidden, _droppedHidden);
             top = _droppedHidden;
         }
-        _logits.Resize(n, Config.VocabSize);
-        _softmax.Forward(top, _logits);
+        // logits = top·W, then + b inside the loss pass (the same rounding as Linear.Forward's b-then-accumulate
+        // for k ≤ 256, and no separate broadcast of b over all n rows).
+        int h = Config.HiddenSize, vocab = Config.VocabSize;
+        _logits.Resize(n, vocab);
+        Kernels.Gemm.Multiply(false, false, n, vocab, h, 1f, top.Span, h, _softmax.Weight.Value.Span, vocab, 0f, _logits.Span, vocab);
         Timings?.Lap(LanguageModelPhase.SoftmaxForward);
         // In training the logits are overwritten by their gradient (softmax − one-hot) · scale.
-        double loss = _loss.Compute(_logits, targets, default, training ? _logits : null, gradientScale);
+        double loss = _loss.Compute(_logits, targets, default, training ? _logits : null, gradientScale, _softmax.Bias.Value.Span);
         Timings?.Lap(LanguageModelPhase.Loss);
         return loss;
     }
