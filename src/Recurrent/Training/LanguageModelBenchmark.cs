@@ -111,13 +111,13 @@ public static class LanguageModelBenchmark
 
         for (int i = 0; i < options.WarmupBatches; i++) TrainOne();
         model.Timings = profile ? timings : null;
-        long allocated = GC.GetAllocatedBytesForCurrentThread();
         TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
         long t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < options.Batches; i++) TrainOne();
         double seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
         model.Timings = null;
         double words = (double)options.Batches * steps * batchSize;
         return new Result(options.Preset, "train", batchSize, steps, options.Batches, words / seconds, PeakRssMb(), timings, seconds,
@@ -146,13 +146,13 @@ public static class LanguageModelBenchmark
 
         for (int i = 0; i < options.WarmupBatches; i++) EvaluateOne();
         model.Timings = profile ? timings : null;
-        long allocated = GC.GetAllocatedBytesForCurrentThread();
         TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
         long t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < options.Batches; i++) EvaluateOne();
         double seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
         model.Timings = null;
         double words = (double)options.Batches * steps * batchSize;
         return new Result(options.Preset, "eval", batchSize, steps, options.Batches, words / seconds, PeakRssMb(), timings, seconds,
