@@ -218,6 +218,25 @@ public class GemmTests
     }
 
     [Fact]
+    public void ThreadPoolBackToBackTinyLoopsRunEveryIndexOnce()
+    {
+        // Loops far shorter than a worker's wake-up: the owner often takes every index and closes the loop before
+        // a worker joins, and a late worker may then meet the next loop. Each loop's indices must still run once,
+        // with a body that reads its own loop's data (the struct carried in the slot).
+        var hits = new int[4 * 3000];
+        for (int loop = 0; loop < 3000; loop++)
+            ComputeThreads.For(1 + loop % 4, 4, new CountHits(hits, loop * 4));
+        for (int loop = 0; loop < 3000; loop++)
+        for (int i = 0; i < 4; i++)
+            Assert.Equal(i < 1 + loop % 4 ? 1 : 0, hits[loop * 4 + i]);
+    }
+
+    private readonly struct CountHits(int[] hits, int offset) : IParallelWork
+    {
+        public void Execute(int index) => Interlocked.Increment(ref hits[offset + index]);
+    }
+
+    [Fact]
     public void ThreadPoolRunsEveryIndexOnceAndPropagatesExceptions()
     {
         var hits = new int[1000];
