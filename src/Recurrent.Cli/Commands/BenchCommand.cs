@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using Recurrent.Data;
 using Recurrent.Kernels;
+using Recurrent.Models;
+using Recurrent.Training;
 
 namespace Recurrent.Cli.Commands;
 
@@ -24,6 +27,7 @@ public static class BenchCommand
         bench.Options.Add(Repeat);
         bench.Subcommands.Add(CreateGemm());
         bench.Subcommands.Add(CreateFma());
+        bench.Subcommands.Add(CreateLm());
         return bench;
     }
 
@@ -89,5 +93,82 @@ public static class BenchCommand
             return 0;
         });
         return fma;
+    }
+
+    /// <summary>
+    /// <c>recurrent bench lm --preset small|medium|large [--batches N] [--data DIR] [--threads N]</c>: words per second
+    /// of the preset's training step (as the trainer runs it) and of evaluation at batch 20, with peak memory.
+    /// </summary>
+    private static Command CreateLm()
+    {
+        var preset = new Option<string>("--preset")
+        {
+            Description = "Model preset: small, medium or large.",
+            DefaultValueFactory = _ => "small",
+        };
+        preset.AcceptOnlyFromAmong("small", "medium", "large", "test");
+        var batches = new Option<int>("--batches")
+        {
+            Description = "Timed batches per phase (after a short warm-up).",
+            DefaultValueFactory = _ => 50,
+        };
+        var data = new Option<string?>("--data")
+        {
+            Description = "Folder with ptb.train.txt, ptb.valid.txt, ptb.test.txt; without it a synthetic stream of 10000 token ids is used.",
+        };
+        var profile = new Option<bool>("--profile")
+        {
+            Description = "Also print milliseconds per batch of each phase.",
+            Hidden = true,
+        };
+        var predict = new Option<int>("--predict")
+        {
+            Description = "Also time this many one-token PredictNext calls (batch 1, one step).",
+            Hidden = true,
+        };
+        var lm = new Command("lm", "Language-model training and evaluation words/second on a preset, with peak memory.");
+        lm.Options.Add(preset);
+        lm.Options.Add(batches);
+        lm.Options.Add(data);
+        lm.Options.Add(profile);
+        lm.Options.Add(predict);
+        lm.SetAction(result =>
+        {
+            CommandTree.ApplyCommon(result);
+            int n = result.GetValue(batches);
+            if (n < 1) throw new RecurrentException($"--batches must be at least 1, got {n}.");
+            string name = result.GetValue(preset)!;
+            string? directory = result.GetValue(data);
+            int[]? train = null, valid = null;
+            if (directory is not null)
+            {
+                WordCorpus corpus = WordCorpus.Load(directory);
+                if (corpus.Vocabulary.Count != WordModelPresets.Get(name).VocabSize)
+                    throw new RecurrentException($"--data {directory}: the vocabulary has {corpus.Vocabulary.Count} words, but the {name} preset expects {WordModelPresets.Get(name).VocabSize}.");
+                train = corpus.Train;
+                valid = corpus.Valid;
+            }
+            bool withProfile = result.GetValue(profile);
+            var options = new LanguageModelBenchmark.Options(name, n, train, valid);
+            foreach (LanguageModelBenchmark.Result r in LanguageModelBenchmark.Run(options, withProfile))
+            {
+                Console.WriteLine(r.ToJson());
+                if (withProfile) Console.WriteLine(r.ProfileJson());
+            }
+            int tokens = result.GetValue(predict);
+            if (tokens > 0)
+            {
+                var timings = withProfile ? new LanguageModelTimings() : null;
+                double rate = LanguageModelBenchmark.MeasurePredictNext(name, tokens, timings);
+                if (timings is not null)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{{\"bench\":\"lm-profile\",\"preset\":\"{name}\",\"phase\":\"predict-next\",\"us_per_token\":{{\"Embedding\":{timings.Seconds(LanguageModelPhase.Embedding) * 1e6 / tokens:F1},\"RecurrentForward\":{timings.Seconds(LanguageModelPhase.RecurrentForward) * 1e6 / tokens:F1},\"Projection\":{timings.Seconds(LanguageModelPhase.SoftmaxForward) * 1e6 / tokens:F1},\"Softmax\":{timings.Seconds(LanguageModelPhase.Loss) * 1e6 / tokens:F1}}}}}"));
+                }
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"bench\":\"lm\",\"preset\":\"{name}\",\"phase\":\"predict-next\",\"batch_size\":1,\"tokens_per_second\":{rate:F0}}}"));
+            }
+            return 0;
+        });
+        return lm;
     }
 }

@@ -106,11 +106,16 @@ public static class ComputeThreads
         private static Worker[] _workers = [];
 
         // The running loop. Written by the owner before it signals the workers and stable until every
-        // participating worker has decremented _remaining, so workers may read them without locks.
+        // worker that joined has left (see _joined), so workers may read them without locks.
         private static Action<int>? _body;
         private static int _count;
         private static int _next;
-        private static int _remaining;
+
+        // Workers inside the current loop, plus Closed once the owner has run out of indices. A worker joins
+        // only while the loop is open, so one that wakes late (descheduled by other processes) finds it closed
+        // and goes back to waiting instead of making the owner wait for it to turn up.
+        private const int Closed = 1 << 30;
+        private static int _joined;
         private static ExceptionDispatchInfo? _error;
         private static readonly object _doneGate = new();
         private static int _ownerSleeping;
@@ -127,11 +132,13 @@ public static class ComputeThreads
             _count = count;
             _next = 0;
             _error = null;
-            _remaining = helpers;
+            // Opening the loop publishes the fields above (release) to workers that join it.
+            Volatile.Write(ref _joined, 0);
             for (int w = 0; w < helpers; w++) _workers[w].Signal();
 
             Drain();
-            WaitForWorkers();
+            // Every index is taken: close the loop, then wait only for the workers that joined it.
+            if (Interlocked.Add(ref _joined, Closed) != Closed) WaitForWorkers();
             _body = null;
             ExceptionDispatchInfo? error = _error;
             _error = null;
@@ -164,7 +171,7 @@ public static class ComputeThreads
         private static void WaitForWorkers()
         {
             long start = Stopwatch.GetTimestamp();
-            while (Volatile.Read(ref _remaining) != 0)
+            while (Volatile.Read(ref _joined) != Closed)
             {
                 if (Stopwatch.GetTimestamp() - start > Worker.SpinTicks)
                 {
@@ -172,7 +179,7 @@ public static class ComputeThreads
                     {
                         // Same handshake as Worker.WaitForSignal: publish, then re-check under the lock.
                         Interlocked.Exchange(ref _ownerSleeping, 1);
-                        while (Volatile.Read(ref _remaining) != 0) Monitor.Wait(_doneGate);
+                        while (Volatile.Read(ref _joined) != Closed) Monitor.Wait(_doneGate);
                         Volatile.Write(ref _ownerSleeping, 0);
                     }
                     return;
@@ -181,9 +188,23 @@ public static class ComputeThreads
             }
         }
 
+        /// <summary>Enters the current loop unless the owner has already closed it (then there is nothing left to do).</summary>
+        public static bool TryJoin()
+        {
+            int state = Volatile.Read(ref _joined);
+            while ((state & Closed) == 0)
+            {
+                int seen = Interlocked.CompareExchange(ref _joined, state + 1, state);
+                if (seen == state) return true;
+                state = seen;
+            }
+            return false;
+        }
+
+        /// <summary>Leaves the loop joined with <see cref="TryJoin"/>; the last one out of a closed loop wakes the owner.</summary>
         public static void WorkerDone()
         {
-            if (Interlocked.Decrement(ref _remaining) == 0 && Volatile.Read(ref _ownerSleeping) != 0)
+            if (Interlocked.Decrement(ref _joined) == Closed && Volatile.Read(ref _ownerSleeping) != 0)
             {
                 lock (_doneGate) Monitor.Pulse(_doneGate);
             }
@@ -228,6 +249,7 @@ public static class ComputeThreads
             while (true)
             {
                 WaitForSignal();
+                if (!WorkerPool.TryJoin()) continue;
                 WorkerPool.Drain();
                 WorkerPool.WorkerDone();
             }
@@ -252,7 +274,8 @@ public static class ComputeThreads
                 }
                 Thread.SpinWait(20);
             }
-            // The owner signals a worker at most once per loop and waits for it to finish before the next.
+            // Signals that arrive from here on wake the worker again. A signal for a loop that has already
+            // closed is harmless: TryJoin refuses it, or it joins a later loop, whose indices are all it can take.
             _seen = Volatile.Read(ref _signal);
         }
     }

@@ -80,6 +80,12 @@ public static unsafe class Gemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
+            if (m == 1 && !transposeB)
+            {
+                // One row: stream B's rows instead of tiling (same arithmetic, see GemmRowVector).
+                GemmRowVector.Run(n, k, alpha, pa, transposeA ? lda : 1, pb, ldb, beta, pc, GemmDriver.DepthBlock(k), GemmMicroKernel.Resolve(kind), threads);
+                return;
+            }
             var job = new GemmJob
             {
                 TransposeA = transposeA, TransposeB = transposeB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Recurrent.Kernels.Simd;
 
 namespace Recurrent.Kernels;
 
@@ -50,15 +51,22 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                // op(A)(i, p) = a[i·lda + p]: read each row contiguously, write with stride MR.
+                // op(A)(i, p) = a[i·lda + p]: a transpose. With AVX-512, 16 depth steps at a time in registers
+                // (MR = 10 rows padded to 16); the rest, or everything without it, one element at a time.
+                int p = 0;
+                float* src = a + r0 * lda + p0;
+                if (TransposeSimd.IsSupported && MR == 10)
+                {
+                    for (; p + 16 <= kc; p += 16) TransposeSimd.Strip10x16(src + p, lda, mr, d + p * MR);
+                }
                 for (int r = 0; r < mr; r++)
                 {
-                    float* src = a + (r0 + r) * lda + p0;
-                    for (int p = 0; p < kc; p++) d[p * MR + r] = src[p];
+                    float* row = src + r * lda;
+                    for (int q = p; q < kc; q++) d[q * MR + r] = row[q];
                 }
                 for (int r = mr; r < MR; r++)
                 {
-                    for (int p = 0; p < kc; p++) d[p * MR + r] = 0;
+                    for (int q = p; q < kc; q++) d[q * MR + r] = 0;
                 }
             }
         }
@@ -95,11 +103,23 @@ internal static unsafe class GemmPacking
             int c0 = j0 + s * NR;
             int nr = Math.Min(NR, nc - s * NR);
             float* d = dst + (nint)s * kc * NR;
-            // op(B)(p, j) = b[j·ldb + p]: read each column of op(B) contiguously, write with stride NR.
+            // op(B)(p, j) = b[j·ldb + p]: a transpose. With AVX-512 and a full strip, 16×16 blocks in registers;
+            // the remaining depth steps (or everything otherwise) read each column of op(B) contiguously and
+            // write with stride NR.
+            int start = 0;
+            if (TransposeSimd.IsSupported && nr == NR)
+            {
+                float* src = b + c0 * ldb + p0;
+                for (; start + 16 <= kc; start += 16)
+                {
+                    for (int half = 0; half < NR; half += 16)
+                        TransposeSimd.Block16(src + half * ldb + start, ldb, d + start * NR + half, NR);
+                }
+            }
             for (int c = 0; c < nr; c++)
             {
                 float* src = b + (c0 + c) * ldb + p0;
-                for (int p = 0; p < kc; p++) d[p * NR + c] = src[p];
+                for (int p = start; p < kc; p++) d[p * NR + c] = src[p];
             }
             for (int c = nr; c < NR; c++)
             {

@@ -26,7 +26,8 @@ public sealed class Embedding : IHasParameters
         if (dimension <= 0) throw new ArgumentOutOfRangeException(nameof(dimension), "The embedding dimension must be positive.");
         VocabularySize = vocabularySize;
         Dimension = dimension;
-        Weight = new Parameter(name + ".weight", new Tensor(vocabularySize, dimension)) { SparseRows = new List<int>() };
+        // Room for every row up front, so that a batch with more distinct ids than any before does not grow the list.
+        Weight = new Parameter(name + ".weight", new Tensor(vocabularySize, dimension)) { SparseRows = new List<int>(vocabularySize) };
         _slot = new int[vocabularySize];
         Parameters = [Weight];
     }

@@ -39,6 +39,13 @@ public sealed class Lstm : IRecurrentLayer
     private int _steps, _batch, _minLength;
     private bool _hasForward;
 
+    // W_h packed for the per-step products (forward: h·W_h; backward: dGates·W_hᵀ), refreshed every call
+    // because the weights change between batches; packing once saves re-reading W_h's layout at every step.
+    private readonly PackedMatrix _packedRecurrent = new(), _packedRecurrentTransposed = new();
+
+    /// <summary>Steps from which packing W_h once beats reading it in place at every step (a one-token call does not pay for it).</summary>
+    private const int PackMinSteps = 4;
+
     // Backward scratch.
     private readonly Tensor _gateGradients = new(0); // [T, B, 4H]
     private readonly Tensor _dh = new(0), _dhPrevious = new(0), _dc = new(0); // [B, H]
@@ -112,10 +119,13 @@ public sealed class Lstm : IRecurrentLayer
 
         ReadOnlySpan<float> wh = w.Slice(I * G);
         ReadOnlySpan<float> peephole = Peephole is null ? default : Peephole.Value.Span;
+        bool packed = T >= PackMinSteps;
+        if (packed) _packedRecurrent.Repack(false, H, G, wh, G);
         for (int t = 0; t < T; t++)
         {
             Span<float> gates = _gates.Slice(t);
-            Gemm.Multiply(false, false, B, G, H, 1f, _hiddens.Slice(t), H, wh, G, 1f, gates, G);
+            if (packed) Gemm.Multiply(false, B, 1f, _hiddens.Slice(t), H, _packedRecurrent, 1f, gates, G);
+            else Gemm.Multiply(false, false, B, G, H, 1f, _hiddens.Slice(t), H, wh, G, 1f, gates, G);
             LstmCell.Forward(B, H, gates, _cells.Slice(t), peephole, _cells.Slice(t + 1), _hiddens.Slice(t + 1), _tanhCells.Slice(t));
             Span<float> outT = output.Slice(t);
             _hiddens.Slice(t + 1).CopyTo(outT);
@@ -155,6 +165,8 @@ public sealed class Lstm : IRecurrentLayer
         ReadOnlySpan<float> peephole = Peephole is null ? default : Peephole.Value.Span;
         Span<float> peepholeGradient = Peephole is null ? default : Peephole.Gradient.Span;
         Tensor dh = _dh, dhPrevious = _dhPrevious;
+        bool packed = T >= PackMinSteps;
+        if (packed) _packedRecurrentTransposed.Repack(true, G, H, wh, G);
         for (int t = T - 1; t >= 0; t--)
         {
             Span<float> dGates = _gateGradients.Slice(t);
@@ -177,7 +189,8 @@ public sealed class Lstm : IRecurrentLayer
                         _tanhCells.Slice(t).Slice(r, H), peephole, dh.Span.Slice(r, H), _dc.Span.Slice(r, H), dGates.Slice(b * G, G), peepholeGradient);
                 }
             }
-            Gemm.Multiply(false, true, B, H, G, 1f, dGates, G, wh, G, 0f, dhPrevious.Span, H);
+            if (packed) Gemm.Multiply(false, B, 1f, dGates, G, _packedRecurrentTransposed, 0f, dhPrevious.Span, H);
+            else Gemm.Multiply(false, true, B, H, G, 1f, dGates, G, wh, G, 0f, dhPrevious.Span, H);
             if (t >= _minLength) RecurrentSupport.CarryInactiveRows(t, len, dh.Span, dhPrevious.Span, H);
             (dh, dhPrevious) = (dhPrevious, dh);
         }

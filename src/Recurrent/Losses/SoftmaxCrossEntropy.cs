@@ -24,6 +24,8 @@ public sealed class SoftmaxCrossEntropy
     private readonly Tensor _rowLosses = new Tensor(0);
     private int[] _targets = [];
     private float[] _weights = [];
+    private float[] _bias = [];
+    private bool _hasBias;
     private readonly Action<int> _chunkBody;
 
     // Arguments of the call in progress, read by _chunkBody.
@@ -58,8 +60,11 @@ public sealed class SoftmaxCrossEntropy
     /// <param name="gradient">Null for the loss only; otherwise overwritten, keeping its shape when it holds n·V elements and resized to [n, V] otherwise.
     /// May be <paramref name="logits"/> itself, to compute the gradient in place.</param>
     /// <param name="gradientScale">Factor applied to the gradient (not to the reported losses).</param>
+    /// <param name="bias">Empty, or V class biases added to every row first (<c>x[r, j] += bias[j]</c>, in place in
+    /// <paramref name="logits"/>): the bias of a softmax projection folded into the pass that reads the logits
+    /// anyway, instead of a separate broadcast over all n rows.</param>
     public double Compute(Tensor logits, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights = default,
-        Tensor? gradient = null, float gradientScale = 1f)
+        Tensor? gradient = null, float gradientScale = 1f, ReadOnlySpan<float> bias = default)
     {
         int n = targets.Length;
         if (n == 0 || logits.Length % n != 0 || logits.Length == 0)
@@ -69,6 +74,14 @@ public sealed class SoftmaxCrossEntropy
             throw new ArgumentException($"Logits {logits} do not end in the class dimension {v} implied by {n} targets.", nameof(logits));
         if (!weights.IsEmpty && weights.Length != n)
             throw new ArgumentException($"{weights.Length} weights given for {n} rows.", nameof(weights));
+        if (!bias.IsEmpty && bias.Length != v)
+            throw new ArgumentException($"{bias.Length} biases given for {v} classes.", nameof(bias));
+        _hasBias = !bias.IsEmpty;
+        if (_hasBias)
+        {
+            if (_bias.Length < v) _bias = new float[v];
+            bias.CopyTo(_bias);
+        }
 
         if (_targets.Length < n) _targets = new int[n];
         targets.CopyTo(_targets);
@@ -121,6 +134,7 @@ public sealed class SoftmaxCrossEntropy
         {
             float w = _weighted ? _weights[r] : 1f;
             Span<float> x = _logits!.Data.AsSpan(r * v, v);
+            if (_hasBias) TensorPrimitives.Add(x, _bias.AsSpan(0, v), x);
             if (w == 0)
             {
                 losses[r] = 0;

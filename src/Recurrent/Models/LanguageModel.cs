@@ -79,6 +79,9 @@ public sealed class LanguageModel : IHasParameters
 
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
+    /// <summary>When set, every batch charges its phases' wall time here (profiling); null by default.</summary>
+    public LanguageModelTimings? Timings { get; set; }
+
     /// <summary>Total number of trainable weights.</summary>
     public long ParameterCount
     {
@@ -138,6 +141,7 @@ public sealed class LanguageModel : IHasParameters
     {
         if (inputs.Length == 0) throw new ArgumentException("At least one input token is needed.", nameof(inputs));
         int steps = inputs.Length;
+        Timings?.Start();
         RunRecurrent(inputs, steps, 1, state, training: false);
         Tensor top = _hidden;
         int h = Config.HiddenSize;
@@ -147,8 +151,10 @@ public sealed class LanguageModel : IHasParameters
             _softmax.Weight.Value.Span, Config.VocabSize, 0f, _logits.Span, Config.VocabSize);
         Span<float> logits = _logits.Span;
         System.Numerics.Tensors.TensorPrimitives.Add(logits, _softmax.Bias.Value.Span, logits);
+        Timings?.Lap(LanguageModelPhase.SoftmaxForward);
         if (temperature != 1f) Kernels.MathKernels.Scale(1f / temperature, logits);
         Kernels.MathKernels.Softmax(logits, probabilities, 1, Config.VocabSize);
+        Timings?.Lap(LanguageModelPhase.Loss);
     }
 
     private double Forward(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps, int batch, RecurrentState state, bool training, float gradientScale)
@@ -156,6 +162,7 @@ public sealed class LanguageModel : IHasParameters
         int n = steps * batch;
         if (inputs.Length != n || targets.Length != n)
             throw new ArgumentException($"Expected {n} inputs and targets for {steps} steps × {batch} sequences, got {inputs.Length} and {targets.Length}.");
+        Timings?.Start();
         RunRecurrent(inputs, steps, batch, state, training);
         Tensor top = _hidden;
         if (training && Config.KeepProb < 1f)
@@ -163,10 +170,16 @@ public sealed class LanguageModel : IHasParameters
             _outputDropout.Forward(_hidden, _droppedHidden);
             top = _droppedHidden;
         }
-        _logits.Resize(n, Config.VocabSize);
-        _softmax.Forward(top, _logits);
+        // logits = top·W, then + b inside the loss pass (the same rounding as Linear.Forward's b-then-accumulate
+        // for k ≤ 256, and no separate broadcast of b over all n rows).
+        int h = Config.HiddenSize, vocab = Config.VocabSize;
+        _logits.Resize(n, vocab);
+        Kernels.Gemm.Multiply(false, false, n, vocab, h, 1f, top.Span, h, _softmax.Weight.Value.Span, vocab, 0f, _logits.Span, vocab);
+        Timings?.Lap(LanguageModelPhase.SoftmaxForward);
         // In training the logits are overwritten by their gradient (softmax − one-hot) · scale.
-        return _loss.Compute(_logits, targets, default, training ? _logits : null, gradientScale);
+        double loss = _loss.Compute(_logits, targets, default, training ? _logits : null, gradientScale, _softmax.Bias.Value.Span);
+        Timings?.Lap(LanguageModelPhase.Loss);
+        return loss;
     }
 
     private void RunRecurrent(ReadOnlySpan<int> inputs, int steps, int batch, RecurrentState state, bool training)
@@ -199,7 +212,9 @@ public sealed class LanguageModel : IHasParameters
         if (_initial.BatchSize != batch) _initial.Resize(batch);
         _initial.CopyFrom(state);
         _recurrent.Training = training;
+        Timings?.Lap(LanguageModelPhase.Embedding);
         _recurrent.Forward(x0, _initial, _hidden, state);
+        Timings?.Lap(LanguageModelPhase.RecurrentForward);
     }
 
     private void Backward(ReadOnlySpan<int> inputs, int steps, int batch)
@@ -209,9 +224,12 @@ public sealed class LanguageModel : IHasParameters
         _softmax.Backward(top, _logits, _hiddenGradient);
         _hiddenGradient.Resize(steps, batch, Config.HiddenSize);
         if (dropout) _outputDropout.Backward(_hiddenGradient, _hiddenGradient);
+        Timings?.Lap(LanguageModelPhase.SoftmaxBackward);
         _recurrent.Backward(_hiddenGradient, null, _inputGradient, null);
+        Timings?.Lap(LanguageModelPhase.RecurrentBackward);
         if (_embedding is null) return; // one-hot input has nothing to learn
         if (dropout) _inputDropout.Backward(_inputGradient, _inputGradient);
         _embedding.Backward(inputs, _inputGradient);
+        Timings?.Lap(LanguageModelPhase.EmbeddingBackward);
     }
 }

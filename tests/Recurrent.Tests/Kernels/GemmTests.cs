@@ -111,10 +111,39 @@ public class GemmTests
     }
 
     [Theory]
+    [InlineData(false, 0f)]
+    [InlineData(false, 1f)]
+    [InlineData(true, -0.5f)]
+    public void OneRowMatchesTheTiledKernelBitForBit(bool transposeA, float beta)
+    {
+        // A 1×k op(A) stored as a row or as a column (transposed, stride 3); k spans three depth blocks.
+        const int n = 777, k = 530;
+        int lda = transposeA ? 3 : k;
+        var rng = new RandomGenerator(21);
+        var a = new float[k * (transposeA ? lda : 1)];
+        var b = new float[k * (n + 3)];
+        var c = new float[n];
+        rng.FillUniform(a, -1, 1);
+        rng.FillUniform(b, -1, 1);
+        rng.FillUniform(c, -1, 1);
+        var expected = (float[])c.Clone();
+        PackedMatrix packed = Gemm.Pack(false, k, n, b, n + 3);
+        Gemm.Multiply(transposeA, 1, 1.5f, a, lda, packed, beta, expected, n);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var actual = (float[])c.Clone();
+            Gemm.Multiply(transposeA, false, 1, n, k, 1.5f, a, lda, b, n + 3, beta, actual, n, threads, GemmKernelKind.Auto);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Theory]
     [InlineData(false, 20, 800, 400)]
     [InlineData(true, 20, 800, 400)]
     [InlineData(false, 33, 70, 300)]
     [InlineData(false, 100, 257, 17)]
+    [InlineData(false, 1, 10000, 200)] // one row: the unpacked call streams B's rows (GemmRowVector), the packed one tiles
+    [InlineData(false, 1, 1037, 600)]  // several depth blocks and a column tail
     public void PackedBMatchesUnpackedBitForBit(bool transposeB, int m, int n, int k)
     {
         var rng = new RandomGenerator(11);
@@ -186,6 +215,25 @@ public class GemmTests
             // ...and the forced one is right on its own.
             p.RunAndCheck(1.5f, -0.5f, kind: kind);
         }
+    }
+
+    [Fact]
+    public void ThreadPoolBackToBackTinyLoopsRunEveryIndexOnce()
+    {
+        // Loops far shorter than a worker's wake-up: the owner often takes every index and closes the loop before
+        // a worker joins, and a late worker may then meet the next loop. Each loop's indices must still run once,
+        // with a body that reads its own loop's data (the struct carried in the slot).
+        var hits = new int[4 * 3000];
+        for (int loop = 0; loop < 3000; loop++)
+            ComputeThreads.For(1 + loop % 4, 4, new CountHits(hits, loop * 4));
+        for (int loop = 0; loop < 3000; loop++)
+        for (int i = 0; i < 4; i++)
+            Assert.Equal(i < 1 + loop % 4 ? 1 : 0, hits[loop * 4 + i]);
+    }
+
+    private readonly struct CountHits(int[] hits, int offset) : IParallelWork
+    {
+        public void Execute(int index) => Interlocked.Increment(ref hits[offset + index]);
     }
 
     [Fact]

@@ -119,6 +119,27 @@ public class SoftmaxCrossEntropyTests
     }
 
     [Fact]
+    public void BiasIsAddedToEveryRowBeforeTheLoss()
+    {
+        const int n = 7, v = 45;
+        float[] logits = Reference.RandomArray(n * v, 8, -4f, 4f);
+        float[] bias = Reference.RandomArray(v, 9, -2f, 2f);
+        int[] targets = Enumerable.Range(0, n).Select(i => (i * 11) % v).ToArray();
+        float[] withBias = (float[])logits.Clone();
+        for (int r = 0; r < n; r++)
+        for (int j = 0; j < v; j++) withBias[r * v + j] += bias[j];
+        var loss = new SoftmaxCrossEntropy();
+        var expectedGradient = new Tensor(n, v);
+        double expected = loss.Compute(new Tensor(withBias, n, v), targets, gradient: expectedGradient, gradientScale: 0.25f);
+
+        var folded = new Tensor((float[])logits.Clone(), n, v);
+        double actual = loss.Compute(folded, targets, gradient: folded, gradientScale: 0.25f, bias: bias);
+        Assert.Equal(expected, actual);
+        Assert.Equal(expectedGradient.Span.ToArray(), folded.Span.ToArray());
+        Assert.Throws<ArgumentException>(() => loss.Compute(new Tensor(n, v), targets, bias: new float[v - 1]));
+    }
+
+    [Fact]
     public void ReportsBadTargetsAndShapes()
     {
         var loss = new SoftmaxCrossEntropy();
