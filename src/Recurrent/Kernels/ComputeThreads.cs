@@ -120,6 +120,11 @@ public static class ComputeThreads
         private static readonly object _doneGate = new();
         private static int _ownerSleeping;
 
+        // The workers a default loop needs are made when the pool is first touched, not by the first loop
+        // that finds it free: that loop may come after warm-up, and a step that allocates a thread only
+        // sometimes is exactly what the no-allocation guarantee rules out.
+        static WorkerPool() => Grow(Math.Max(0, Environment.ProcessorCount - 1));
+
         public static bool TryEnter() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
 
         public static void Exit() => Volatile.Write(ref _busy, 0);
