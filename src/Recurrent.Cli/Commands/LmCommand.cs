@@ -96,17 +96,34 @@ public static class LmCommand
             monitor.PrintSummary(trainer.Position.History);
             if (!parseResult.GetValue(noTest))
             {
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                (double loss, long tokens) = LanguageModelTrainer.Evaluate(model, corpus.Test, 1, c.NumSteps, limit);
-                double seconds = clock.Elapsed.TotalSeconds;
-                Console.WriteLine($"test perplexity {Math.Exp(loss):F2} ({tokens:N0} words, batch size 1, {tokens / seconds:N0} words/s)");
-                File.WriteAllText(trainer.PathOf("test.json"),
-                    $"{{\"test_loss\": {loss:R}, \"test_perplexity\": {Math.Exp(loss):R}, \"tokens\": {tokens}, \"seconds\": {seconds:R}}}\n");
+                // The final model is what ptb_word_lm.py reports; the best-on-valid one is what early stopping keeps.
+                var results = new List<string>();
+                (double loss, long tokens, double seconds) = Test(model, corpus.Test, c.NumSteps, limit);
+                Console.WriteLine($"test perplexity {Math.Exp(loss):F2} (final model, {tokens:N0} words, batch size 1, {tokens / seconds:N0} words/s)");
+                results.Add($"\"final\": {{\"test_loss\": {loss:R}, \"test_perplexity\": {Math.Exp(loss):R}, \"tokens\": {tokens}, \"seconds\": {seconds:R}}}");
+                string bestPath = trainer.PathOf(LanguageModelTrainer.BestCheckpointName);
+                if (File.Exists(bestPath))
+                {
+                    LoadedCheckpoint best = ModelCheckpoint.Load(bestPath);
+                    int bestEpoch = best.Position?.History.Count ?? 0;
+                    (double bestLoss, long bestTokens, double bestSeconds) = Test(best.Model, corpus.Test, c.NumSteps, limit);
+                    Console.WriteLine($"test perplexity {Math.Exp(bestLoss):F2} (best on valid: epoch {bestEpoch})");
+                    results.Add($"\"best_on_valid\": {{\"epoch\": {bestEpoch}, \"test_loss\": {bestLoss:R}, \"test_perplexity\": {Math.Exp(bestLoss):R}, \"tokens\": {bestTokens}, \"seconds\": {bestSeconds:R}}}");
+                }
+                File.WriteAllText(trainer.PathOf("test.json"), "{" + string.Join(", ", results) + "}\n");
             }
             Console.WriteLine($"Total time {(DateTime.UtcNow - started).TotalMinutes:F1} min. Checkpoints, metrics.jsonl and curve.png/svg are in {runDirectory}");
             return 0;
         });
         return train;
+    }
+
+    /// <summary>Test-set loss with batch size 1, so every word is scored with its whole history.</summary>
+    private static (double Loss, long Tokens, double Seconds) Test(LanguageModel model, int[] tokens, int steps, int? limit)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        (double loss, long count) = LanguageModelTrainer.Evaluate(model, tokens, 1, steps, limit);
+        return (loss, count, clock.Elapsed.TotalSeconds);
     }
 
     private static Command CreateEval()

@@ -199,7 +199,7 @@ public sealed class LanguageModelTrainer
             MetricsLog.Append(PathOf(MetricsName), report);
             TrainingCurvePlot.Save(PathOf(CurveName), Position.History,
                 _options.PlotBitsPerToken ? TrainingCurvePlot.Measure.BitsPerToken : TrainingCurvePlot.Measure.Perplexity,
-                $"{_options.ModelKind} model: {config.NumLayers} × {config.HiddenSize} {config.Cell}");
+                $"{_options.ModelKind} model: {config.NumLayers} × {config.HiddenSize} {config.Cell.ToString().ToUpperInvariant()}");
             _monitor.Epoch(report);
         }
         return TrainingOutcome.Completed;

@@ -47,7 +47,8 @@ public class LmCommandTests
         Assert.Equal(2, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
         using (var test = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "test.json"))))
         {
-            double perplexity = test.RootElement.GetProperty("test_perplexity").GetDouble();
+            double perplexity = test.RootElement.GetProperty("final").GetProperty("test_perplexity").GetDouble();
+            Assert.InRange(test.RootElement.GetProperty("best_on_valid").GetProperty("epoch").GetInt32(), 1, 2);
             // 31 words plus <eos>: a trained model beats the uniform guess.
             Assert.InRange(perplexity, 1, 32);
         }
