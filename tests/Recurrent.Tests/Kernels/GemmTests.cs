@@ -24,7 +24,7 @@ public class GemmTests
     public static TheoryData<bool, bool, int, int, int> Shapes()
     {
         // Every transpose variant on odd shapes from Sizes: below, at and above the 10×32 tile, more than
-        // one 256-deep block (k = 257, 1000), more than one 480-row block (m = 1000), k = 1.
+        // one 512-deep block (k = 1000), more than one 480-row block (m = 1000), k = 1.
         (int m, int n, int k)[] shapes =
         [
             (1, 1, 1), (2, 7, 15), (7, 2, 1), (15, 16, 17), (16, 17, 33), (17, 33, 2), (33, 64, 7),
@@ -116,7 +116,7 @@ public class GemmTests
     [InlineData(true, -0.5f)]
     public void OneRowMatchesTheTiledKernelBitForBit(bool transposeA, float beta)
     {
-        // A 1×k op(A) stored as a row or as a column (transposed, stride 3); k spans three depth blocks.
+        // A 1×k op(A) stored as a row or as a column (transposed, stride 3); k spans two depth blocks.
         const int n = 777, k = 530;
         int lda = transposeA ? 3 : k;
         var rng = new RandomGenerator(21);
