@@ -121,6 +121,8 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>Computes the block rows [m0, m1) × columns [n0, n1) of C; n0 is a multiple of NR.</summary>
+    /// <remarks>Never inlined: see <see cref="GemmMicroKernel512.Run"/> on what inlining into the pool's dispatch did.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Block(in GemmJob job, int m0, int m1, int n0, int n1)
     {
         float* packA = ThreadBuffers.PackA();
