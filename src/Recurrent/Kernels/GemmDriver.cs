@@ -8,9 +8,11 @@ namespace Recurrent.Kernels;
 /// <remarks>
 /// <para>
 /// Loop nest, outermost first: columns of C in blocks of ≤ NC (the packed op(B) panel, kc×nc ≤ 4 MiB, lives in
-/// L2/L3); depth in blocks of ≤ KC (one kc×NR strip of op(B), 32 KiB at kc = 256, stays in the 48 KiB L1 while
-/// it meets every strip of A); rows in blocks of ≤ MC (the packed mc×kc block of op(A), ≤ 480 KiB, stays in the
-/// 1 MiB L2); then NR-column strips of B, MR-row strips of A, and the micro-kernel.
+/// L2/L3); depth in blocks of ≤ KC; rows in blocks of ≤ MC (the packed mc×kc block of op(A), ≤ 480 KiB, stays in
+/// the 1 MiB L2); then NR-column strips of B, MR-row strips of A, and the micro-kernel. One kc×NR strip of op(B)
+/// (up to 64 KiB) meets every strip of A; from L1 or L2 it needs 128 bytes per 20 FMAs, far below L2 bandwidth.
+/// KC = 512 rather than the L1-sized 256 because every extra depth block reads and writes all of C once more:
+/// for the softmax layer's weight gradient (k = 400, C 200×10000) that traffic cost more than the L1 misses.
 /// </para>
 /// <para>
 /// Depth blocking depends only on k (<see cref="DepthBlock"/>), never on the thread count or the operand
@@ -29,9 +31,21 @@ internal static unsafe class GemmDriver
 {
     public const int MR = GemmMicroKernel.MR;
     public const int NR = GemmMicroKernel.NR;
-    public const int KC = 256;
+    public const int KC = 512;
     public const int MC = 48 * MR;
     public const int NC = 128 * NR;
+
+    /// <summary>Floats in one packed mc×kc block of op(A): 480 KiB, so it stays in the 1 MiB L2 beside the B strips.</summary>
+    public const int ABlockFloats = 120 * 1024;
+
+    /// <summary>Floats in one packed kc×nc panel of op(B): 4 MiB.</summary>
+    public const int BPanelFloats = 1024 * 1024;
+
+    /// <summary>Largest row block for depth blocks of <paramref name="kc"/>: ≤ MC rows, ≤ <see cref="ABlockFloats"/> once packed.</summary>
+    public static int RowBlockMax(int kc) => Math.Clamp(ABlockFloats / kc / MR * MR, MR, MC);
+
+    /// <summary>Largest column block for depth blocks of <paramref name="kc"/>: ≤ NC columns, ≤ <see cref="BPanelFloats"/> once packed.</summary>
+    public static int ColumnBlockMax(int kc) => Math.Clamp(BPanelFloats / kc / NR * NR, NR, NC);
 
     /// <summary>Rows per thread up to which B is read in place rather than packed (see remarks).</summary>
     public const int DirectBMaxRows = 4 * MR;
@@ -107,12 +121,14 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>Computes the block rows [m0, m1) × columns [n0, n1) of C; n0 is a multiple of NR.</summary>
+    /// <remarks>Never inlined: see <see cref="GemmMicroKernel512.Run"/> on what inlining into the pool's dispatch did.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Block(in GemmJob job, int m0, int m1, int n0, int n1)
     {
         float* packA = ThreadBuffers.PackA();
         float* packB = null;
-        int ncBlock = BalancedBlock(n1 - n0, NC, NR);
-        int mcBlock = BalancedBlock(m1 - m0, MC, MR);
+        int ncBlock = BalancedBlock(n1 - n0, ColumnBlockMax(job.DepthBlock), NR);
+        int mcBlock = BalancedBlock(m1 - m0, RowBlockMax(job.DepthBlock), MR);
         bool directB = job.PackedB == null && !job.TransposeB && m1 - m0 <= DirectBMaxRows;
         if (job.PackedB == null) packB = ThreadBuffers.PackB();
 
@@ -204,9 +220,9 @@ internal static unsafe class GemmDriver
         [ThreadStatic] private static float[]? t_packB;
         [ThreadStatic] private static float[]? t_sharedA;
 
-        public static float* PackA() => Aligned(t_packA ??= Allocate(MC * KC));
+        public static float* PackA() => Aligned(t_packA ??= Allocate(ABlockFloats));
 
-        public static float* PackB() => Aligned(t_packB ??= Allocate(NC * KC));
+        public static float* PackB() => Aligned(t_packB ??= Allocate(BPanelFloats));
 
         /// <summary>The calling thread's op(A) packed for all threads of its current multiply (see <see cref="SharedAMax"/>).</summary>
         public static float* SharedA() => Aligned(t_sharedA ??= Allocate(SharedAMax));

@@ -27,7 +27,7 @@ internal static unsafe class GemmMicroKernel256
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void SubTile(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)
     {
         Vector256<float> c00 = default, c01 = default;

@@ -12,6 +12,12 @@ namespace Recurrent.Kernels;
 /// to cover the FMA latency on both pipes. 20 accumulators + 2 B vectors + 1 broadcast use 23 of the 32
 /// zmm registers, so nothing spills. The kernel always computes a full tile; edges are handled by the
 /// caller (<see cref="GemmMicroKernel.Tile"/>).
+/// <para>
+/// <see cref="Run"/> is never inlined. With tiered PGO, the multi-threaded path (the pool's loop calls the GEMM job
+/// through a delegate) was devirtualized and inlined all the way down to this kernel inside one large method; the
+/// non-inlined <see cref="StoreRow"/> calls then forced the 20 accumulators to the stack, a store and a reload per
+/// FMA, and 2-thread GEMM ran at about a third of its speed (the 1-thread path, called directly, kept its own copy).
+/// </para>
 /// </remarks>
 internal static unsafe class GemmMicroKernel512
 {
@@ -21,7 +27,7 @@ internal static unsafe class GemmMicroKernel512
     /// C[r, j] = alpha · Σ_p a[p·MR + r] · b[p·bStride + j] + beta · C[r, j] for r &lt; 10, j &lt; 32
     /// (beta = 0: C's old values are not read). Products are accumulated with FMA in increasing p.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)
     {
         Vector512<float> c00 = default, c01 = default;

@@ -24,7 +24,7 @@ public class GemmTests
     public static TheoryData<bool, bool, int, int, int> Shapes()
     {
         // Every transpose variant on odd shapes from Sizes: below, at and above the 10×32 tile, more than
-        // one 256-deep block (k = 257, 1000), more than one 480-row block (m = 1000), k = 1.
+        // one 512-deep block (k = 1000), more than one 480-row block (m = 1000), k = 1.
         (int m, int n, int k)[] shapes =
         [
             (1, 1, 1), (2, 7, 15), (7, 2, 1), (15, 16, 17), (16, 17, 33), (17, 33, 2), (33, 64, 7),
@@ -116,7 +116,7 @@ public class GemmTests
     [InlineData(true, -0.5f)]
     public void OneRowMatchesTheTiledKernelBitForBit(bool transposeA, float beta)
     {
-        // A 1×k op(A) stored as a row or as a column (transposed, stride 3); k spans three depth blocks.
+        // A 1×k op(A) stored as a row or as a column (transposed, stride 3); k spans two depth blocks.
         const int n = 777, k = 530;
         int lda = transposeA ? 3 : k;
         var rng = new RandomGenerator(21);
@@ -174,6 +174,8 @@ public class GemmTests
     [InlineData(true, false, 400, 800, 20)]
     [InlineData(false, true, 400, 200, 1000)]  // n small, m large: split over rows
     [InlineData(true, true, 257, 100, 300)]
+    [InlineData(false, false, 30, 2100, 450)]  // one depth block of 450 (KC = 512), columns cut into several runs
+    [InlineData(true, false, 25, 1500, 1100)]  // three depth blocks, smaller row and column blocks for kc = 367
     public void ThreadCountDoesNotChangeTheResult(bool transposeA, bool transposeB, int m, int n, int k)
     {
         var rng = new RandomGenerator(5);
@@ -189,6 +191,21 @@ public class GemmTests
         float[] packedTwo = (float[])p.C.Clone();
         Gemm.Multiply(transposeA, m, 1, p.A, p.Lda, packed, 1, packedTwo, p.Ldc, 2, GemmKernelKind.Auto);
         Assert.Equal(one, packedTwo);
+    }
+
+    [Fact]
+    public void MicroKernelsAreNeverInlined()
+    {
+        // Inlined by tiered PGO into the pool's dispatch loop, the AVX-512 kernel spilled its accumulators on every
+        // depth step (multi-threaded GEMM ran ~3x slower); the attribute is what keeps it a separate, register-only body.
+        foreach (var method in new[]
+        {
+            typeof(GemmMicroKernel512).GetMethod(nameof(GemmMicroKernel512.Run))!,
+            typeof(GemmDriver).GetMethod(nameof(GemmDriver.Block))!,
+        })
+        {
+            Assert.True(method.MethodImplementationFlags.HasFlag(System.Reflection.MethodImplAttributes.NoInlining), method.Name);
+        }
     }
 
     public static TheoryData<int> FallbackKernels() => new()
