@@ -161,18 +161,15 @@ public static class CharCommand
     private static Command CreateSample()
     {
         var prime = new Option<string?>("--prime") { Description = "Text to start from; every character must be in the model's vocabulary (default: a new line)." };
-        var length = new Option<int>("--length") { Description = "Characters to generate.", DefaultValueFactory = _ => 500 };
-        var sampling = new SamplingOptions("characters");
+        var sampling = new SamplingOptions("characters", "Characters to generate.", 500);
         var sample = new Command("sample", "Generate text from a trained character model, streaming it to standard output (the prime first).");
         sample.Arguments.Add(ModelPath);
         sample.Options.Add(prime);
-        sample.Options.Add(length);
         sampling.AddTo(sample);
         sample.SetAction((parseResult, cancellation) =>
         {
             CommandTree.ApplyCommon(parseResult);
-            int count = parseResult.GetValue(length);
-            if (count < 0) throw new RecurrentException($"--length must be zero or positive, got {count}.");
+            int count = sampling.GetLength(parseResult);
             LoadedCheckpoint loaded = LoadModel(parseResult.GetValue(ModelPath)!);
             CharVocabulary vocabulary = CharVocabulary.FromJson(loaded.VocabularyJson);
             TokenSampler sampler = sampling.CreateSampler(parseResult);

@@ -203,18 +203,15 @@ public static class LmCommand
     private static Command CreateGenerate()
     {
         var prime = new Option<string?>("--prime") { Description = "Words to start from (default: the start of a sentence)." };
-        var length = new Option<int>("--length") { Description = "Words to generate (<eos> ends a line and counts as one).", DefaultValueFactory = _ => 50 };
-        var sampling = new SamplingOptions("words");
+        var sampling = new SamplingOptions("words", "Words to generate (<eos> ends a line and counts as one).", 50);
         var generate = new Command("generate", "Generate text from a trained word model, streaming it to standard output.");
         generate.Arguments.Add(ModelPath);
         generate.Options.Add(prime);
-        generate.Options.Add(length);
         sampling.AddTo(generate);
         generate.SetAction((parseResult, cancellation) =>
         {
             CommandTree.ApplyCommon(parseResult);
-            int count = parseResult.GetValue(length);
-            if (count < 0) throw new RecurrentException($"--length must be zero or positive, got {count}.");
+            int count = sampling.GetLength(parseResult);
             LoadedCheckpoint loaded = LoadModel(parseResult.GetValue(ModelPath)!);
             Vocabulary vocabulary = Vocabulary.FromJson(loaded.VocabularyJson);
             Text.TokenSampler sampler = sampling.CreateSampler(parseResult);

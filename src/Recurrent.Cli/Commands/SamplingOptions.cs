@@ -6,12 +6,17 @@ namespace Recurrent.Cli.Commands;
 /// <summary>The sampling options shared by <c>lm generate</c> and <c>char sample</c>.</summary>
 public sealed class SamplingOptions
 {
-    public SamplingOptions(string tokenName)
+    /// <param name="tokenName">"words" or "characters", for the help text.</param>
+    /// <param name="lengthDescription">Help text of <c>--length</c>.</param>
+    /// <param name="defaultLength">How many tokens <c>--length</c> generates by default.</param>
+    public SamplingOptions(string tokenName, string lengthDescription, int defaultLength)
     {
+        Length = new Option<int>("--length") { Description = lengthDescription, DefaultValueFactory = _ => defaultLength };
         TopK = new Option<int>("--top-k") { Description = $"Draw only among the k most probable {tokenName} (0: all).", DefaultValueFactory = _ => 0 };
         Greedy = new Option<bool>("--greedy") { Description = $"Always take the most probable {tokenName[..^1]}." };
     }
 
+    public Option<int> Length { get; }
     public Option<float> Temperature { get; } = new("--temperature") { Description = "Below 1 sharpens (towards greedy), above 1 flattens the model's distribution.", DefaultValueFactory = _ => 1f };
     public Option<int> TopK { get; }
     public Option<bool> Greedy { get; }
@@ -19,10 +24,19 @@ public sealed class SamplingOptions
 
     public void AddTo(Command command)
     {
+        command.Options.Add(Length);
         command.Options.Add(Temperature);
         command.Options.Add(TopK);
         command.Options.Add(Greedy);
         command.Options.Add(Seed);
+    }
+
+    /// <summary>The number of tokens to generate, checked.</summary>
+    public int GetLength(ParseResult result)
+    {
+        int count = result.GetValue(Length);
+        if (count < 0) throw new RecurrentException($"--length must be zero or positive, got {count}.");
+        return count;
     }
 
     /// <summary>A sampler configured from the options, with their values checked.</summary>
