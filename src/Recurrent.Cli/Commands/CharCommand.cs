@@ -36,10 +36,7 @@ public static class CharCommand
         var preset = new Option<string>("--preset") { Description = $"Hyper-parameters: {string.Join(", ", CharModelPresets.Names)}.", DefaultValueFactory = _ => "default" };
         var validFraction = new Option<double>("--valid-fraction") { Description = "Share of the text, from its end, used for validation.", DefaultValueFactory = _ => CharCorpus.DefaultValidFraction };
         var minCount = new Option<int>("--min-count") { Description = "Characters seen fewer times map to U+FFFD (the unknown symbol).", DefaultValueFactory = _ => 1 };
-        var run = new Option<string?>("--run") { Description = "Run folder for config, metrics, plot and checkpoints (default: runs/char-TIMESTAMP)." };
-        var resume = new Option<string?>("--resume") { Description = "Continue a stopped run: its folder or a last.ckpt." };
-        var maxBatches = new Option<int?>("--max-batches") { Description = "Limit every epoch (and evaluation) to N batches: a quick check of the plumbing." };
-        var checkpointMinutes = new Option<double>("--checkpoint-minutes") { Description = "Minutes between periodic checkpoints within an epoch.", DefaultValueFactory = _ => 5 };
+        var runOptions = new RunOptions(Kind);
         var sampleLength = new Option<int>("--sample") { Description = "Characters to generate from the best model at the end (0: none).", DefaultValueFactory = _ => 300 };
         var configOptions = new ModelConfigOptions();
 
@@ -48,20 +45,13 @@ public static class CharCommand
         train.Options.Add(preset);
         train.Options.Add(validFraction);
         train.Options.Add(minCount);
-        train.Options.Add(run);
-        train.Options.Add(resume);
-        train.Options.Add(maxBatches);
-        train.Options.Add(checkpointMinutes);
+        runOptions.AddTo(train);
         train.Options.Add(sampleLength);
         configOptions.AddTo(train);
         train.SetAction(parseResult =>
         {
             CommandTree.ApplyCommon(parseResult);
-            string? resumeFrom = parseResult.GetValue(resume);
-            LoadedCheckpoint? loaded = resumeFrom is null ? null : TrainingSession.LoadResume(resumeFrom, Kind);
-            string runDirectory = loaded is not null ? TrainingSession.RunDirectoryOf(loaded) : TrainingSession.RunDirectory(parseResult.GetValue(run), Kind);
-            int? limit = parseResult.GetValue(maxBatches) ?? (loaded is null ? null : TrainingSession.LoadRunInfo(runDirectory)?.MaxBatches);
-            if (limit is < 1) throw new RecurrentException($"--max-batches must be at least 1, got {limit}.");
+            (LoadedCheckpoint? loaded, string runDirectory, _, int? limit) = runOptions.Resolve(parseResult);
 
             CharCorpus corpus;
             TextInfo info;
@@ -108,7 +98,7 @@ public static class CharCommand
                 ModelKind = Kind,
                 VocabularyJson = corpus.Vocabulary.ToJson(),
                 MaxBatchesPerEpoch = limit,
-                CheckpointInterval = TimeSpan.FromMinutes(parseResult.GetValue(checkpointMinutes)),
+                CheckpointInterval = runOptions.CheckpointInterval(parseResult),
                 PlotBitsPerToken = true,
             }, monitor, loaded);
             var started = DateTime.UtcNow;

@@ -37,10 +37,7 @@ public static class LmCommand
     private static Command CreateTrain()
     {
         var preset = new Option<string>("--preset") { Description = $"Hyper-parameters: {string.Join(", ", WordModelPresets.Names)}.", DefaultValueFactory = _ => "small" };
-        var run = new Option<string?>("--run") { Description = "Run folder for config, metrics, plot and checkpoints (default: runs/word-TIMESTAMP)." };
-        var resume = new Option<string?>("--resume") { Description = "Continue a stopped run: its folder or a last.ckpt." };
-        var maxBatches = new Option<int?>("--max-batches") { Description = "Limit every epoch (and evaluation) to N batches: a quick check of the plumbing." };
-        var checkpointMinutes = new Option<double>("--checkpoint-minutes") { Description = "Minutes between periodic checkpoints within an epoch.", DefaultValueFactory = _ => 5 };
+        var runOptions = new RunOptions(Kind);
         var noTest = new Option<bool>("--no-test") { Description = "Skip the final test-set evaluation." };
         var configOptions = new ModelConfigOptions();
 
@@ -48,21 +45,13 @@ public static class LmCommand
         train.Options.Add(preset);
         train.Options.Add(Data);
         train.Options.Add(Cache);
-        train.Options.Add(run);
-        train.Options.Add(resume);
-        train.Options.Add(maxBatches);
-        train.Options.Add(checkpointMinutes);
+        runOptions.AddTo(train);
         train.Options.Add(noTest);
         configOptions.AddTo(train);
         train.SetAction(parseResult =>
         {
             CommandTree.ApplyCommon(parseResult);
-            string? resumeFrom = parseResult.GetValue(resume);
-            LoadedCheckpoint? loaded = resumeFrom is null ? null : TrainingSession.LoadResume(resumeFrom, Kind);
-            string runDirectory = loaded is not null ? TrainingSession.RunDirectoryOf(loaded) : TrainingSession.RunDirectory(parseResult.GetValue(run), Kind);
-            TrainingSession.RunInfo? previous = loaded is null ? null : TrainingSession.LoadRunInfo(runDirectory);
-            int? limit = parseResult.GetValue(maxBatches) ?? previous?.MaxBatches;
-            if (limit is < 1) throw new RecurrentException($"--max-batches must be at least 1, got {limit}.");
+            (LoadedCheckpoint? loaded, string runDirectory, TrainingSession.RunInfo? previous, int? limit) = runOptions.Resolve(parseResult);
 
             string dataDirectory = DatasetLocator.Resolve(KnownDatasets.Ptb, parseResult.GetValue(Data) ?? previous?.Data, parseResult.GetValue(Cache));
             WordCorpus corpus = WordCorpus.Load(dataDirectory, loaded is null ? null : Vocabulary.FromJson(loaded.VocabularyJson));
@@ -88,7 +77,7 @@ public static class LmCommand
                 ModelKind = Kind,
                 VocabularyJson = corpus.Vocabulary.ToJson(),
                 MaxBatchesPerEpoch = limit,
-                CheckpointInterval = TimeSpan.FromMinutes(parseResult.GetValue(checkpointMinutes)),
+                CheckpointInterval = runOptions.CheckpointInterval(parseResult),
             }, monitor, loaded);
             var started = DateTime.UtcNow;
             TrainingOutcome outcome = TrainingSession.Run(trainer, monitor);
