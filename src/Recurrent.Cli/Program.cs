@@ -9,7 +9,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        RootCommand root = CommandTree.Create();
+        Command root = CommandTree.Create();
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration

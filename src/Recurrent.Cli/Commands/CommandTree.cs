@@ -13,9 +13,15 @@ public static class CommandTree
         Recursive = true,
     };
 
-    public static RootCommand Create()
+    /// <summary>
+    /// The root command. A plain <see cref="Command"/> named <c>recurrent</c> rather than a <see cref="RootCommand"/>,
+    /// whose name is the executable's (<c>Recurrent.Cli</c>, see the project file), so help shows the command users type.
+    /// </summary>
+    public static Command Create()
     {
-        var root = new RootCommand("Recurrent: recurrent neural network sequence models in pure managed C#.");
+        var root = new Command("recurrent", "Recurrent: recurrent neural network sequence models in pure managed C#.");
+        root.Options.Add(new System.CommandLine.Help.HelpOption());
+        root.Options.Add(new VersionOption());
         root.Options.Add(Threads);
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(LmCommand.Create());
