@@ -85,10 +85,8 @@ public static class LanguageModelBenchmark
         var batches = new TokenBatches(tokens, batchSize, steps);
         var inputs = new int[steps * batchSize];
         var targets = new int[steps * batchSize];
-        float gradientScale = 1f / batchSize;
-        IReadOnlyList<Parameter> parameters = model.Parameters;
         var optimizer = new Sgd(config.LearningRate);
-        optimizer.EnsureState(parameters);
+        optimizer.EnsureState(model.Parameters);
         RecurrentState state = model.CreateState(batchSize);
         var timings = new LanguageModelTimings();
         int next = 0;
@@ -98,30 +96,11 @@ public static class LanguageModelBenchmark
             batches.GetBatch(next, inputs, targets);
             next = (next + 1) % batches.Count;
             if (next == 0) state.Clear();
-            model.Timings?.Start();
-            ParameterGradients.Zero(parameters);
-            model.Timings?.Lap(LanguageModelPhase.ZeroGradients);
-            double loss = model.TrainBatch(inputs, targets, steps, batchSize, state, gradientScale);
-            if (!double.IsFinite(loss)) throw new RecurrentException($"Benchmark training diverged (loss {loss}).");
-            if (config.MaxGradNorm > 0) GradientClipping.ClipByGlobalNorm(parameters, config.MaxGradNorm);
-            model.Timings?.Lap(LanguageModelPhase.Clip);
-            optimizer.Step(parameters);
-            model.Timings?.Lap(LanguageModelPhase.Step);
+            (double loss, double norm) = LanguageModelTrainer.TrainStep(model, optimizer, inputs, targets, state);
+            if (!double.IsFinite(loss) || !double.IsFinite(norm)) throw new RecurrentException($"Benchmark training diverged (loss {loss}, gradient norm {norm}).");
         }
 
-        for (int i = 0; i < options.WarmupBatches; i++) TrainOne();
-        model.Timings = profile ? timings : null;
-        TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-        long allocated = GC.GetAllocatedBytesForCurrentThread();
-        long t0 = Stopwatch.GetTimestamp();
-        for (int i = 0; i < options.Batches; i++) TrainOne();
-        double seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
-        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
-        model.Timings = null;
-        double words = (double)options.Batches * steps * batchSize;
-        return new Result(options.Preset, "train", batchSize, steps, options.Batches, words / seconds, PeakRssMb(), timings, seconds,
-            allocated / Math.Max(1, options.Batches), cpu);
+        return Time(model, TrainOne, "train", batchSize, steps, options, timings, profile);
     }
 
     private static Result MeasureEvaluation(LanguageModel model, int[] tokens, Options options, bool profile)
@@ -144,18 +123,27 @@ public static class LanguageModelBenchmark
             if (!double.IsFinite(loss)) throw new RecurrentException($"Benchmark evaluation gave a loss of {loss}.");
         }
 
-        for (int i = 0; i < options.WarmupBatches; i++) EvaluateOne();
+        return Time(model, EvaluateOne, "eval", batchSize, steps, options, timings, profile);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="batch"/> for the warm-up, then times <c>options.Batches</c> calls: wall time, the process's
+    /// CPU time and the bytes allocated on this thread, with the model's phase timings on when profiling.
+    /// </summary>
+    private static Result Time(LanguageModel model, Action batch, string phase, int batchSize, int steps, Options options, LanguageModelTimings timings, bool profile)
+    {
+        for (int i = 0; i < options.WarmupBatches; i++) batch();
         model.Timings = profile ? timings : null;
         TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         long allocated = GC.GetAllocatedBytesForCurrentThread();
         long t0 = Stopwatch.GetTimestamp();
-        for (int i = 0; i < options.Batches; i++) EvaluateOne();
+        for (int i = 0; i < options.Batches; i++) batch();
         double seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
         double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
         model.Timings = null;
         double words = (double)options.Batches * steps * batchSize;
-        return new Result(options.Preset, "eval", batchSize, steps, options.Batches, words / seconds, PeakRssMb(), timings, seconds,
+        return new Result(options.Preset, phase, batchSize, steps, options.Batches, words / seconds, PeakRssMb(), timings, seconds,
             allocated / Math.Max(1, options.Batches), cpu);
     }
 

@@ -117,8 +117,6 @@ public sealed class LanguageModelTrainer
         int batchCount = _options.MaxBatchesPerEpoch is { } max ? Math.Min(max, batches.Count) : batches.Count;
         var inputs = new int[steps * batchSize];
         var targets = new int[steps * batchSize];
-        float gradientScale = 1f / batchSize; // loss summed over time steps, averaged over the batch
-        IReadOnlyList<Parameter> parameters = _model.Parameters;
         var clock = new Stopwatch();
         DateTime lastCheckpoint = DateTime.UtcNow;
         int reportEvery = Math.Max(1, batchCount / 200);
@@ -148,15 +146,9 @@ public sealed class LanguageModelTrainer
                 }
                 clock.Restart();
                 batches.GetBatch(Position.Batch, inputs, targets);
-                ParameterGradients.Zero(parameters);
-                double loss = _model.TrainBatch(inputs, targets, steps, batchSize, _state, gradientScale);
+                (double loss, double norm) = TrainStep(_model, _optimizer, inputs, targets, _state);
                 if (!double.IsFinite(loss)) throw Diverged($"the loss became {loss}", epoch, Position.Batch + 1, Position.Step + 1);
-                if (config.MaxGradNorm > 0)
-                {
-                    double norm = GradientClipping.ClipByGlobalNorm(parameters, config.MaxGradNorm);
-                    if (!double.IsFinite(norm)) throw Diverged($"the gradient norm became {norm}", epoch, Position.Batch + 1, Position.Step + 1);
-                }
-                _optimizer.Step(parameters);
+                if (!double.IsFinite(norm)) throw Diverged($"the gradient norm became {norm}", epoch, Position.Batch + 1, Position.Step + 1);
                 Position.Step++;
                 Position.Batch++;
                 Position.EpochLoss += loss;
@@ -203,6 +195,31 @@ public sealed class LanguageModelTrainer
             _monitor.Epoch(report);
         }
         return TrainingOutcome.Completed;
+    }
+
+    /// <summary>
+    /// One optimizer step on one batch, as training runs it (and as <c>bench lm</c> times it): zero the gradients,
+    /// forward and backward with the loss summed over time steps and averaged over the batch, clip by the
+    /// config's global norm, then the optimizer's update. A step whose loss or gradient norm is not finite
+    /// updates nothing, so the caller can stop with the weights as they were.
+    /// </summary>
+    /// <returns>The summed loss (nats) and the gradient's global norm before clipping (0 when clipping is off).</returns>
+    public static (double Loss, double GradientNorm) TrainStep(LanguageModel model, Optimizer optimizer,
+        ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, RecurrentState state)
+    {
+        LanguageModelConfig config = model.Config;
+        IReadOnlyList<Parameter> parameters = model.Parameters;
+        model.Timings?.Start();
+        ParameterGradients.Zero(parameters);
+        model.Timings?.Lap(LanguageModelPhase.ZeroGradients);
+        double loss = model.TrainBatch(inputs, targets, config.NumSteps, state.BatchSize, state, 1f / state.BatchSize);
+        if (!double.IsFinite(loss)) return (loss, 0);
+        double norm = config.MaxGradNorm > 0 ? GradientClipping.ClipByGlobalNorm(parameters, config.MaxGradNorm) : 0;
+        model.Timings?.Lap(LanguageModelPhase.Clip);
+        if (!double.IsFinite(norm)) return (loss, norm);
+        optimizer.Step(parameters);
+        model.Timings?.Lap(LanguageModelPhase.Step);
+        return (loss, norm);
     }
 
     /// <summary>
