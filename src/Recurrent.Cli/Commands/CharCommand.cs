@@ -52,6 +52,7 @@ public static class CharCommand
         {
             CommandTree.ApplyCommon(parseResult);
             (LoadedCheckpoint? loaded, string runDirectory, _, int? limit) = runOptions.Resolve(parseResult);
+            if (loaded is not null) RunOptions.RejectOnResume(parseResult, [preset, validFraction, minCount, .. configOptions.FixedOnResume]);
 
             CharCorpus corpus;
             TextInfo info;
@@ -81,40 +82,41 @@ public static class CharCommand
                 config.Validate();
                 model = new LanguageModel(config);
             }
-            else model = loaded.Model;
-            TrainingSession.SaveRunInfo(runDirectory, new TrainingSession.RunInfo(info.Path, limit));
-            File.WriteAllText(Path.Combine(runDirectory, TextInfoName), JsonSerializer.Serialize(info));
+            else model = loaded.LanguageModel;
+
+            var task = new LanguageModelTask(Kind, model, corpus.Vocabulary.ToJson(), corpus.Train, corpus.Valid);
+            var monitor = new ConsoleTrainingMonitor(task.Presentation);
+            var trainer = new Trainer(task, new TrainerOptions
+            {
+                RunDirectory = runDirectory,
+                MaxBatchesPerEpoch = limit,
+                CheckpointInterval = runOptions.CheckpointInterval(parseResult),
+                Epochs = loaded is null ? null : parseResult.GetValue(configOptions.Epochs),
+                Force = parseResult.GetValue(runOptions.Force),
+            }, monitor, loaded);
+            TrainingSession.SaveRunInfo(runDirectory, new TrainingSession.RunInfo(info.Path, limit, info.Sha256));
+            AtomicFile.WriteAllText(Path.Combine(runDirectory, TextInfoName), JsonSerializer.Serialize(info));
 
             LanguageModelConfig c = model.Config;
             string input = c.OneHot ? "one-hot" : $"embedding {c.EffectiveEmbeddingSize}";
             AnsiConsole.MarkupLine($"[bold]Char model[/]: {input}, {c.NumLayers} × {c.HiddenSize} {c.Cell}, {c.VocabSize} characters, {model.ParameterCount:N0} parameters, " +
-                $"{c.MaxMaxEpoch} epochs, batch {c.BatchSize} × {c.NumSteps} steps, keep {c.KeepProb}, {c.Optimizer} lr {c.LearningRate} (decay {c.LrDecay} after epoch {c.MaxEpoch}), clip {c.MaxGradNorm}, {Kernels.ComputeThreads.Count} threads");
+                $"{trainer.Position.Epochs} epochs, batch {c.BatchSize} × {c.NumSteps} steps, keep {c.KeepProb}, {c.Optimizer} lr {c.LearningRate} (decay {c.LrDecay} after epoch {c.MaxEpoch}), clip {c.MaxGradNorm}, {Kernels.ComputeThreads.Count} threads");
             AnsiConsole.MarkupLine($"Text: {Markup.Escape(info.Path)} ({corpus.Train.Length:N0} training / {corpus.Valid.Length:N0} validation characters). Run folder: {Markup.Escape(runDirectory)}");
 
-            var monitor = new ConsoleTrainingMonitor("chars", bitsPerToken: true);
-            var trainer = new LanguageModelTrainer(model, corpus.Train, corpus.Valid, new TrainerOptions
-            {
-                RunDirectory = runDirectory,
-                ModelKind = Kind,
-                VocabularyJson = corpus.Vocabulary.ToJson(),
-                MaxBatchesPerEpoch = limit,
-                CheckpointInterval = runOptions.CheckpointInterval(parseResult),
-                PlotBitsPerToken = true,
-            }, monitor, loaded);
             var started = DateTime.UtcNow;
             TrainingOutcome outcome = TrainingSession.Run(trainer, monitor);
-            if (outcome == TrainingOutcome.Stopped) return 130;
+            if (outcome == TrainingOutcome.Stopped) return TrainingSession.StoppedExitCode;
             monitor.PrintSummary(trainer.Position.History);
 
             int length = parseResult.GetValue(sampleLength);
-            string best = trainer.PathOf(LanguageModelTrainer.BestCheckpointName);
+            string best = trainer.PathOf(Trainer.BestCheckpointName);
             if (length > 0 && File.Exists(best))
             {
                 LoadedCheckpoint bestModel = ModelCheckpoint.Load(best);
                 string prime = DefaultPrime(corpus.Vocabulary);
                 Console.WriteLine($"Sample ({length} characters, temperature 0.7, from {best}):");
                 Console.Write(prime);
-                new TextGenerator(bestModel.Model).GenerateText(corpus.Vocabulary, prime, length, new TokenSampler(c.Seed, temperature: 0.7f), Console.Out);
+                new TextGenerator(bestModel.LanguageModel).GenerateText(corpus.Vocabulary, prime, length, new TokenSampler(c.Seed, temperature: 0.7f), Console.Out);
                 Console.WriteLine();
             }
             Console.WriteLine($"Total time {(DateTime.UtcNow - started).TotalMinutes:F1} min. Checkpoints, metrics.jsonl and curve.png/svg are in {runDirectory}");
@@ -141,7 +143,7 @@ public static class CharCommand
             string path = parseResult.GetValue(text)!;
             int[] ids = vocabulary.Encode(Utf8TextFile.Read(path), mapUnknown: true, source: path);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            (double loss, long count) = LanguageModelTrainer.Evaluate(loaded.Model, ids, batchSize, loaded.Model.Config.NumSteps);
+            (double loss, long count) = LanguageModelTask.Evaluate(loaded.LanguageModel, ids, batchSize, loaded.LanguageModel.Config.NumSteps);
             Console.WriteLine($"{path}: {loss / Math.Log(2):F4} bits per character ({loss:F4} nats) over {count:N0} characters ({count / clock.Elapsed.TotalSeconds:N0} chars/s)");
             return 0;
         });
@@ -166,7 +168,7 @@ public static class CharCommand
             string start = parseResult.GetValue(prime) ?? DefaultPrime(vocabulary);
             vocabulary.Encode(start, mapUnknown: false, source: "--prime"); // refuse a bad prime before anything is written
             var output = Console.Out;
-            var generator = new TextGenerator(loaded.Model);
+            var generator = new TextGenerator(loaded.LanguageModel);
             output.Write(start);
             generator.GenerateText(vocabulary, start, count, sampler, output, cancellation);
             output.WriteLine();

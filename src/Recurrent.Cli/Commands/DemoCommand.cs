@@ -40,15 +40,11 @@ public static class DemoCommand
             string runDirectory = TrainingSession.RunDirectory(parseResult.GetValue(run), "reber");
             AnsiConsole.MarkupLine($"[bold]Embedded Reber grammar[/]: {count:N0} generated strings ({train.Length:N0} symbols); " +
                 $"{config.NumLayers} × {config.HiddenSize} {config.Cell}, {config.Optimizer} lr {config.LearningRate}, {config.MaxMaxEpoch} epochs. Run folder: {Markup.Escape(runDirectory)}");
-            var monitor = new ConsoleTrainingMonitor("symbols", bitsPerToken: true);
-            var trainer = new LanguageModelTrainer(model, train, valid, new TrainerOptions
-            {
-                RunDirectory = runDirectory,
-                ModelKind = "char",
-                VocabularyJson = vocabulary.ToJson(),
-                PlotBitsPerToken = true,
-            }, monitor);
-            if (TrainingSession.Run(trainer, monitor) == TrainingOutcome.Stopped) return 130;
+            var task = new LanguageModelTask("char", model, vocabulary.ToJson(), train, valid,
+                presentation: new TaskPresentation("symbols", LossDisplay.Bits, $"Reber grammar: {config.NumLayers} × {config.HiddenSize} {config.Cell}", []));
+            var monitor = new ConsoleTrainingMonitor(task.Presentation);
+            var trainer = new Trainer(task, new TrainerOptions { RunDirectory = runDirectory }, monitor);
+            if (TrainingSession.Run(trainer, monitor) == TrainingOutcome.Stopped) return TrainingSession.StoppedExitCode;
             ReberScore score = ReberTask.Evaluate(model, vocabulary, 1000, config.Seed + 2);
             var table = new Table().Border(TableBorder.Rounded).AddColumn("on 1,000 new strings").AddColumn(new TableColumn("accuracy").RightAligned());
             table.AddRow("most probable next symbol is allowed by the grammar", score.LegalAccuracy.ToString("P1"));

@@ -52,8 +52,12 @@ public static class LmCommand
         {
             CommandTree.ApplyCommon(parseResult);
             (LoadedCheckpoint? loaded, string runDirectory, TrainingSession.RunInfo? previous, int? limit) = runOptions.Resolve(parseResult);
+            if (loaded is not null) RunOptions.RejectOnResume(parseResult, [preset, .. configOptions.FixedOnResume]);
 
             string dataDirectory = DatasetLocator.Resolve(KnownDatasets.Ptb, parseResult.GetValue(Data) ?? previous?.Data, parseResult.GetValue(Cache));
+            CorpusFiles files = CorpusFiles.Find(dataDirectory);
+            string digest = TrainingSession.Sha256Of(files.Train, files.Valid, files.Test);
+            if (loaded is not null) TrainingSession.RequireSameData(previous, digest, runDirectory);
             WordCorpus corpus = WordCorpus.Load(dataDirectory, loaded is null ? null : Vocabulary.FromJson(loaded.VocabularyJson));
             LanguageModel model;
             if (loaded is null)
@@ -62,44 +66,47 @@ public static class LmCommand
                     with { VocabSize = corpus.Vocabulary.Count };
                 model = new LanguageModel(config);
             }
-            else model = loaded.Model;
-            TrainingSession.SaveRunInfo(runDirectory, new TrainingSession.RunInfo(dataDirectory, limit));
+            else model = loaded.LanguageModel;
+
+            bool runTest = !parseResult.GetValue(noTest);
+            var task = new LanguageModelTask(Kind, model, corpus.Vocabulary.ToJson(), corpus.Train, corpus.Valid, runTest ? corpus.Test : null);
+            var monitor = new ConsoleTrainingMonitor(task.Presentation);
+            var trainer = new Trainer(task, new TrainerOptions
+            {
+                RunDirectory = runDirectory,
+                MaxBatchesPerEpoch = limit,
+                CheckpointInterval = runOptions.CheckpointInterval(parseResult),
+                Epochs = loaded is null ? null : parseResult.GetValue(configOptions.Epochs),
+                Force = parseResult.GetValue(runOptions.Force),
+            }, monitor, loaded);
+            TrainingSession.SaveRunInfo(runDirectory, new TrainingSession.RunInfo(dataDirectory, limit, digest));
 
             LanguageModelConfig c = model.Config;
             AnsiConsole.MarkupLine($"[bold]Word LM[/]: {c.NumLayers} × {c.HiddenSize} {c.Cell}, vocabulary {c.VocabSize:N0}, {model.ParameterCount:N0} parameters, " +
-                $"{c.MaxMaxEpoch} epochs, batch {c.BatchSize} × {c.NumSteps} steps, keep {c.KeepProb}, lr {c.LearningRate} (decay {c.LrDecay} after epoch {c.MaxEpoch}), {Kernels.ComputeThreads.Count} threads");
+                $"{trainer.Position.Epochs} epochs, batch {c.BatchSize} × {c.NumSteps} steps, keep {c.KeepProb}, lr {c.LearningRate} (decay {c.LrDecay} after epoch {c.MaxEpoch}), {Kernels.ComputeThreads.Count} threads");
             AnsiConsole.MarkupLine($"Data: {Markup.Escape(dataDirectory)} ({corpus.Train.Length:N0} / {corpus.Valid.Length:N0} / {corpus.Test.Length:N0} tokens). Run folder: {Markup.Escape(runDirectory)}");
 
-            var monitor = new ConsoleTrainingMonitor("words", bitsPerToken: false);
-            var trainer = new LanguageModelTrainer(model, corpus.Train, corpus.Valid, new TrainerOptions
-            {
-                RunDirectory = runDirectory,
-                ModelKind = Kind,
-                VocabularyJson = corpus.Vocabulary.ToJson(),
-                MaxBatchesPerEpoch = limit,
-                CheckpointInterval = runOptions.CheckpointInterval(parseResult),
-            }, monitor, loaded);
             var started = DateTime.UtcNow;
             TrainingOutcome outcome = TrainingSession.Run(trainer, monitor);
-            if (outcome == TrainingOutcome.Stopped) return 130;
+            if (outcome == TrainingOutcome.Stopped) return TrainingSession.StoppedExitCode;
             monitor.PrintSummary(trainer.Position.History);
-            if (!parseResult.GetValue(noTest))
+            if (runTest)
             {
                 // The final model is what ptb_word_lm.py reports; the best-on-valid one is what early stopping keeps.
                 var results = new List<string>();
                 (double loss, long tokens, double seconds) = Test(model, corpus.Test, c.NumSteps, limit);
                 Console.WriteLine($"test perplexity {Math.Exp(loss):F2} (final model, {tokens:N0} words, batch size 1, {tokens / seconds:N0} words/s)");
                 results.Add($"\"final\": {{\"test_loss\": {loss:R}, \"test_perplexity\": {Math.Exp(loss):R}, \"tokens\": {tokens}, \"seconds\": {seconds:R}}}");
-                string bestPath = trainer.PathOf(LanguageModelTrainer.BestCheckpointName);
+                string bestPath = trainer.PathOf(Trainer.BestCheckpointName);
                 if (File.Exists(bestPath))
                 {
                     LoadedCheckpoint best = ModelCheckpoint.Load(bestPath);
                     int bestEpoch = best.Position?.History.Count ?? 0;
-                    (double bestLoss, long bestTokens, double bestSeconds) = Test(best.Model, corpus.Test, c.NumSteps, limit);
+                    (double bestLoss, long bestTokens, double bestSeconds) = Test(best.LanguageModel, corpus.Test, c.NumSteps, limit);
                     Console.WriteLine($"test perplexity {Math.Exp(bestLoss):F2} (best on valid: epoch {bestEpoch})");
                     results.Add($"\"best_on_valid\": {{\"epoch\": {bestEpoch}, \"test_loss\": {bestLoss:R}, \"test_perplexity\": {Math.Exp(bestLoss):R}, \"tokens\": {bestTokens}, \"seconds\": {bestSeconds:R}}}");
                 }
-                File.WriteAllText(trainer.PathOf("test.json"), "{" + string.Join(", ", results) + "}\n");
+                AtomicFile.WriteAllText(trainer.PathOf("test.json"), "{" + string.Join(", ", results) + "}\n");
             }
             Console.WriteLine($"Total time {(DateTime.UtcNow - started).TotalMinutes:F1} min. Checkpoints, metrics.jsonl and curve.png/svg are in {runDirectory}");
             return 0;
@@ -111,7 +118,7 @@ public static class LmCommand
     private static (double Loss, long Tokens, double Seconds) Test(LanguageModel model, int[] tokens, int steps, int? limit)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        (double loss, long count) = LanguageModelTrainer.Evaluate(model, tokens, 1, steps, limit);
+        (double loss, long count) = LanguageModelTask.Evaluate(model, tokens, 1, steps, limit);
         return (loss, count, clock.Elapsed.TotalSeconds);
     }
 
@@ -154,7 +161,7 @@ public static class LmCommand
             if (!File.Exists(path)) throw new RecurrentException($"File '{path}' does not exist.");
             int[] tokens = WordFile.ReadIds(path, vocabulary);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            (double loss, long count) = LanguageModelTrainer.Evaluate(loaded.Model, tokens, batchSize, loaded.Model.Config.NumSteps);
+            (double loss, long count) = LanguageModelTask.Evaluate(loaded.LanguageModel, tokens, batchSize, loaded.LanguageModel.Config.NumSteps);
             Console.WriteLine($"{path}: perplexity {Math.Exp(loss):F2}, {loss:F4} nats/word over {count:N0} words ({count / clock.Elapsed.TotalSeconds:N0} words/s)");
             return 0;
         });
@@ -178,8 +185,8 @@ public static class LmCommand
             // The model reads a sentence after the previous one's end, as in training.
             int[] ids = ToIds(parseResult.GetValue(text)!, vocabulary, prependEndOfSentence: true);
             var probabilities = new float[vocabulary.Count];
-            RecurrentState state = loaded.Model.CreateState(1);
-            loaded.Model.PredictNext(ids, state, probabilities);
+            RecurrentState state = loaded.LanguageModel.CreateState(1);
+            loaded.LanguageModel.PredictNext(ids, state, probabilities);
             int[] order = TopIndices(probabilities, k);
             var table = new Table().AddColumn("next word").AddColumn(new TableColumn("probability").RightAligned());
             foreach (int id in order) table.AddRow(Markup.Escape(vocabulary.WordOf(id)), probabilities[id].ToString("P2"));
@@ -209,7 +216,7 @@ public static class LmCommand
             int[] primeIds = start is null ? [eos] : ToIds(start, vocabulary, prependEndOfSentence: true);
             TextWriter output = Console.Out;
             if (start is not null) output.Write(start.Trim() + " ");
-            new Text.TextGenerator(loaded.Model).Generate(primeIds, count, sampler, id =>
+            new Text.TextGenerator(loaded.LanguageModel).Generate(primeIds, count, sampler, id =>
             {
                 output.Write(id == eos ? "\n" : vocabulary.WordOf(id) + " ");
                 output.Flush();
@@ -229,7 +236,7 @@ public static class LmCommand
             CommandTree.ApplyCommon(parseResult);
             LoadedCheckpoint loaded = LoadModel(parseResult.GetValue(ModelPath)!);
             Vocabulary vocabulary = Vocabulary.FromJson(loaded.VocabularyJson);
-            LanguageModel model = loaded.Model;
+            LanguageModel model = loaded.LanguageModel;
             int eos = vocabulary.IdOf(Vocabulary.EndOfSentence);
             string? line;
             int lineNumber = 0;

@@ -34,6 +34,9 @@ public sealed class ModelConfigOptions
         foreach (Option option in All()) command.Options.Add(option);
     }
 
+    /// <summary>The options a resumed run refuses: every one but <c>--epochs</c>.</summary>
+    public IEnumerable<Option> FixedOnResume => All().Where(o => o != Epochs);
+
     private IEnumerable<Option> All() =>
     [
         ConfigFile, InitScale, LearningRate, MaxGradNorm, NumLayers, NumSteps, HiddenSize, EmbeddingSize, MaxEpoch, Epochs,

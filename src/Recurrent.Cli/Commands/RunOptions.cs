@@ -22,6 +22,7 @@ public sealed class RunOptions
     public Option<string?> Resume { get; } = new("--resume") { Description = "Continue a stopped run: its folder or a last.ckpt." };
     public Option<int?> MaxBatches { get; } = new("--max-batches") { Description = "Limit every epoch (and evaluation) to N batches: a quick check of the plumbing." };
     public Option<double> CheckpointMinutes { get; } = new("--checkpoint-minutes") { Description = "Minutes between periodic checkpoints within an epoch.", DefaultValueFactory = _ => 5 };
+    public Option<bool> Force { get; } = new("--force") { Description = "Start a new run in a --run folder that holds an earlier run, deleting that run's checkpoints and logs." };
 
     public void AddTo(Command command)
     {
@@ -29,6 +30,19 @@ public sealed class RunOptions
         command.Options.Add(Resume);
         command.Options.Add(MaxBatches);
         command.Options.Add(CheckpointMinutes);
+        command.Options.Add(Force);
+    }
+
+    /// <summary>
+    /// On resume the run's own settings hold: refuses any of <paramref name="fixedOptions"/> that was given
+    /// (only <c>--epochs</c>, <c>--max-batches</c>, <c>--checkpoint-minutes</c> and <c>--threads</c> may change).
+    /// </summary>
+    public static void RejectOnResume(ParseResult result, IEnumerable<Option> fixedOptions)
+    {
+        foreach (Option option in fixedOptions)
+            if (result.GetResult(option) is { Implicit: false })
+                throw new RecurrentException($"{option.Name} cannot change when resuming: the run keeps the settings it started with. " +
+                    "Only --epochs, --max-batches, --checkpoint-minutes and --threads apply to a resumed run; start a new run to change the others.");
     }
 
     /// <summary>
@@ -38,6 +52,10 @@ public sealed class RunOptions
     public (LoadedCheckpoint? Loaded, string RunDirectory, TrainingSession.RunInfo? Previous, int? Limit) Resolve(ParseResult result)
     {
         string? resumeFrom = result.GetValue(Resume);
+        if (resumeFrom is not null && result.GetResult(Run) is { Implicit: false })
+            throw new RecurrentException("--run and --resume cannot be used together: a resumed run stays in its own folder.");
+        if (resumeFrom is not null && result.GetValue(Force))
+            throw new RecurrentException("--force starts a new run; it cannot be used with --resume.");
         LoadedCheckpoint? loaded = resumeFrom is null ? null : TrainingSession.LoadResume(resumeFrom, _kind);
         string runDirectory = loaded is not null ? TrainingSession.RunDirectoryOf(loaded) : TrainingSession.RunDirectory(result.GetValue(Run), _kind);
         TrainingSession.RunInfo? previous = loaded is null ? null : TrainingSession.LoadRunInfo(runDirectory);

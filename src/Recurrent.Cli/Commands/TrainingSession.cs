@@ -5,13 +5,16 @@ using Recurrent.Training;
 namespace Recurrent.Cli.Commands;
 
 /// <summary>
-/// What the train commands share around <see cref="LanguageModelTrainer"/>: the run folder, <c>--resume</c>,
+/// What the train commands share around <see cref="Trainer"/>: the run folder, <c>--resume</c>,
 /// Ctrl-C (the first stops after the current batch and writes a resumable checkpoint, a second one kills),
 /// and the live progress display.
 /// </summary>
 public static class TrainingSession
 {
     private const string RunInfoName = "run.json";
+
+    /// <summary>Exit code of a training command stopped by Ctrl-C before its end (it leaves a resumable checkpoint).</summary>
+    public const int StoppedExitCode = 130;
 
     /// <summary>The run folder: <c>--run</c>, or <c>runs/{kind}-{timestamp}</c>.</summary>
     public static string RunDirectory(string? run, string kind) =>
@@ -22,14 +25,14 @@ public static class TrainingSession
     /// </summary>
     public static LoadedCheckpoint LoadResume(string resume, string expectedKind)
     {
-        string path = Directory.Exists(resume) ? Path.Combine(resume, LanguageModelTrainer.LastCheckpointName) : resume;
+        string path = Directory.Exists(resume) ? Path.Combine(resume, Trainer.LastCheckpointName) : resume;
         if (!File.Exists(path))
-            throw new RecurrentException($"--resume: '{resume}' is neither a run folder with {LanguageModelTrainer.LastCheckpointName} nor a checkpoint file.");
+            throw new RecurrentException($"--resume: '{resume}' is neither a run folder with {Trainer.LastCheckpointName} nor a checkpoint file.");
         LoadedCheckpoint loaded = ModelCheckpoint.Load(path);
         if (loaded.Kind != expectedKind)
             throw new RecurrentException($"--resume: {path} holds a {loaded.Kind} model, not a {expectedKind} model.");
         if (loaded.Position is null)
-            throw new RecurrentException($"--resume: {path} holds weights only; resume from a run's {LanguageModelTrainer.LastCheckpointName}.");
+            throw new RecurrentException($"--resume: {path} holds weights only; resume from a run's {Trainer.LastCheckpointName}.");
         return loaded;
     }
 
@@ -39,15 +42,29 @@ public static class TrainingSession
     /// </summary>
     public static LoadedCheckpoint LoadModel(string path, string kind)
     {
+        LoadedCheckpoint loaded = LoadAnyModel(path);
+        if (loaded.Kind != kind)
+            throw new RecurrentException($"{loaded.Path} holds a {loaded.Kind} model; use the '{CommandFor(loaded.Kind)}' commands.");
+        return loaded;
+    }
+
+    /// <summary>The command group that works with a model kind.</summary>
+    public static string CommandFor(string kind) => kind switch
+    {
+        "word" => "lm",
+        "classifier" => "classify",
+        _ => kind,
+    };
+
+    /// <summary>Loads a model of any kind from a checkpoint file or a run folder (its best checkpoint, else its last).</summary>
+    public static LoadedCheckpoint LoadAnyModel(string path)
+    {
         if (Directory.Exists(path))
         {
-            string best = Path.Combine(path, LanguageModelTrainer.BestCheckpointName);
-            path = File.Exists(best) ? best : Path.Combine(path, LanguageModelTrainer.LastCheckpointName);
+            string best = Path.Combine(path, Trainer.BestCheckpointName);
+            path = File.Exists(best) ? best : Path.Combine(path, Trainer.LastCheckpointName);
         }
-        LoadedCheckpoint loaded = ModelCheckpoint.Load(path);
-        if (loaded.Kind != kind)
-            throw new RecurrentException($"{path} holds a {loaded.Kind} model; use the '{(loaded.Kind == "word" ? "lm" : loaded.Kind)}' commands.");
-        return loaded;
+        return ModelCheckpoint.Load(path);
     }
 
     /// <summary>The run folder a checkpoint lives in.</summary>
@@ -55,14 +72,38 @@ public static class TrainingSession
 
     /// <summary>
     /// What a run was started with beyond its model config: where its data came from and any per-epoch batch
-    /// limit, so that <c>--resume</c> needs neither <c>--data</c> nor <c>--max-batches</c> again.
+    /// limit, so that <c>--resume</c> needs neither <c>--data</c> nor <c>--max-batches</c> again, and a digest of the
+    /// data, so that a run is never resumed on data that changed under it.
     /// </summary>
-    public sealed record RunInfo(string Data, int? MaxBatches);
+    public sealed record RunInfo(string Data, int? MaxBatches, string? DataSha256 = null);
 
     public static void SaveRunInfo(string runDirectory, RunInfo info)
     {
         Directory.CreateDirectory(runDirectory);
-        File.WriteAllText(Path.Combine(runDirectory, RunInfoName), JsonSerializer.Serialize(info));
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, RunInfoName), JsonSerializer.Serialize(info));
+    }
+
+    /// <summary>SHA-256 (hex) of the files, in order: what a run's data digest is made of.</summary>
+    public static string Sha256Of(params string[] paths)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        foreach (string path in paths)
+        {
+            using FileStream stream = File.OpenRead(path);
+            int read;
+            while ((read = stream.Read(buffer)) > 0) hash.AppendData(buffer, 0, read);
+        }
+        return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    /// <summary>
+    /// On resume, refuses a data digest that differs from the one the run started with (the data changed under it).
+    /// </summary>
+    public static void RequireSameData(RunInfo? previous, string digest, string runDirectory)
+    {
+        if (previous?.DataSha256 is { } recorded && recorded != digest)
+            throw new RecurrentException($"The data in {previous.Data} has changed since the run {runDirectory} started (SHA-256 differs); resuming on other data would not continue the same run.");
     }
 
     /// <summary>The record written by <see cref="SaveRunInfo"/>, or null.</summary>
@@ -81,7 +122,7 @@ public static class TrainingSession
     }
 
     /// <summary>Runs the trainer with the live display; Ctrl-C stops it cleanly.</summary>
-    public static TrainingOutcome Run(LanguageModelTrainer trainer, ConsoleTrainingMonitor monitor)
+    public static TrainingOutcome Run(Trainer trainer, ConsoleTrainingMonitor monitor)
     {
         using var stop = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>

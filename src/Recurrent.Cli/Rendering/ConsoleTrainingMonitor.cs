@@ -10,8 +10,8 @@ namespace Recurrent.Cli.Rendering;
 /// </summary>
 public sealed class ConsoleTrainingMonitor : ITrainingMonitor, IDisposable
 {
+    private readonly TaskPresentation _presentation;
     private readonly string _tokenName;
-    private readonly bool _bitsPerToken;
     private readonly bool _interactive;
     private readonly object _gate = new();
     private ProgressContext? _context;
@@ -21,12 +21,11 @@ public sealed class ConsoleTrainingMonitor : ITrainingMonitor, IDisposable
     private Task? _renderLoop;
     private TaskCompletionSource? _stopRendering;
 
-    /// <param name="tokenName">"words" or "chars", used in throughput labels.</param>
-    /// <param name="bitsPerToken">Show bits per token instead of perplexity (character models).</param>
-    public ConsoleTrainingMonitor(string tokenName, bool bitsPerToken)
+    /// <param name="presentation">How the task's numbers are named and shown.</param>
+    public ConsoleTrainingMonitor(TaskPresentation presentation)
     {
-        _tokenName = tokenName;
-        _bitsPerToken = bitsPerToken;
+        _presentation = presentation;
+        _tokenName = presentation.ItemName;
         _interactive = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
     }
 
@@ -57,7 +56,12 @@ public sealed class ConsoleTrainingMonitor : ITrainingMonitor, IDisposable
 
     public void Batch(BatchReport report)
     {
-        string measure = _bitsPerToken ? $"bpc {report.Loss / Math.Log(2):F3}" : $"perplexity {report.Perplexity:F2}";
+        string measure = _presentation.Loss switch
+        {
+            LossDisplay.Perplexity => $"perplexity {report.Perplexity:F2}",
+            LossDisplay.Bits => $"bpc {report.Loss / Math.Log(2):F3}",
+            _ => $"loss {report.Loss:F4}",
+        };
         if (_interactive && _context is not null)
         {
             lock (_gate)
@@ -85,11 +89,21 @@ public sealed class ConsoleTrainingMonitor : ITrainingMonitor, IDisposable
     {
         if (_interactive)
             lock (_gate) { if (_task is not null) { _task.Value = _task.MaxValue; _task.StopTask(); } }
-        string line = _bitsPerToken
-            ? $"epoch {report.Epoch}: lr {report.LearningRate:G4}  train {report.TrainBitsPerToken:F3} bpc ({report.TrainLoss:F3} nats)  valid {report.ValidBitsPerToken:F3} bpc ({report.ValidLoss:F3} nats)  {report.TrainTokensPerSecond:N0} {_tokenName}/s  {report.Seconds:F0} s"
-            : $"epoch {report.Epoch}: lr {report.LearningRate:G4}  train perplexity {report.TrainPerplexity:F2}  valid perplexity {report.ValidPerplexity:F2}  {report.TrainTokensPerSecond:N0} {_tokenName}/s  {report.Seconds:F0} s";
+        string line = _presentation.Loss switch
+        {
+            LossDisplay.Bits => $"epoch {report.Epoch}: lr {report.LearningRate:G4}  train {report.TrainBitsPerToken:F3} bpc ({report.TrainLoss:F3} nats)  valid {report.ValidBitsPerToken:F3} bpc ({report.ValidLoss:F3} nats)  {report.TrainTokensPerSecond:N0} {_tokenName}/s  {report.Seconds:F0} s",
+            LossDisplay.Perplexity => $"epoch {report.Epoch}: lr {report.LearningRate:G4}  train perplexity {report.TrainPerplexity:F2}  valid perplexity {report.ValidPerplexity:F2}  {report.TrainTokensPerSecond:N0} {_tokenName}/s  {report.Seconds:F0} s",
+            _ => $"epoch {report.Epoch}: lr {report.LearningRate:G4}  train loss {report.TrainLoss:F4}  valid loss {report.ValidLoss:F4}{Metrics(report)}  {report.TrainTokensPerSecond:N0} {_tokenName}/s  {report.Seconds:F0} s",
+        };
         if (_interactive) AnsiConsole.MarkupLine(Markup.Escape(line));
         else Console.WriteLine(line);
+    }
+
+    private string Metrics(EpochReport report)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (string metric in _presentation.Metrics) text.Append($"  valid {metric.Replace('_', ' ')} {report.Valid(metric):F4}");
+        return text.ToString();
     }
 
     /// <summary>Stops the live display.</summary>
@@ -105,19 +119,25 @@ public sealed class ConsoleTrainingMonitor : ITrainingMonitor, IDisposable
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("epoch");
         table.AddColumn("lr");
-        table.AddColumn(_bitsPerToken ? "train bpc" : "train ppl");
-        table.AddColumn(_bitsPerToken ? "valid bpc" : "valid ppl");
+        string shown = _presentation.Loss switch { LossDisplay.Perplexity => "ppl", LossDisplay.Bits => "bpc", _ => "loss" };
+        table.AddColumn($"train {shown}");
+        table.AddColumn($"valid {shown}");
+        foreach (string metric in _presentation.Metrics) table.AddColumn($"valid {metric.Replace('_', ' ')}");
         table.AddColumn($"{_tokenName}/s");
         table.AddColumn("seconds");
         foreach (EpochReport e in epochs)
         {
-            table.AddRow(
+            var cells = new List<string>
+            {
                 e.Epoch.ToString(),
                 e.LearningRate.ToString("G4"),
-                (_bitsPerToken ? e.TrainBitsPerToken : e.TrainPerplexity).ToString("F3"),
-                (_bitsPerToken ? e.ValidBitsPerToken : e.ValidPerplexity).ToString("F3"),
-                e.TrainTokensPerSecond.ToString("N0"),
-                e.Seconds.ToString("F0"));
+                _presentation.Show(e.TrainLoss).ToString(_presentation.Loss == LossDisplay.Nats ? "F4" : "F3"),
+                _presentation.Show(e.ValidLoss).ToString(_presentation.Loss == LossDisplay.Nats ? "F4" : "F3"),
+            };
+            foreach (string metric in _presentation.Metrics) cells.Add(e.Valid(metric).ToString("F4"));
+            cells.Add(e.TrainTokensPerSecond.ToString("N0"));
+            cells.Add(e.Seconds.ToString("F0"));
+            table.AddRow(cells.ToArray());
         }
         AnsiConsole.Write(table);
     }

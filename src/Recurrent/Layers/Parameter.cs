@@ -9,7 +9,6 @@ public sealed class Parameter
     {
         Name = name;
         Value = value;
-        Gradient = new Tensor(value.Shape);
     }
 
     /// <summary>Checkpoint name, unique within a model (for example <c>lstm.0.weight</c>).</summary>
@@ -17,8 +16,20 @@ public sealed class Parameter
 
     public Tensor Value { get; }
 
-    /// <summary>Gradient of the loss with respect to <see cref="Value"/>; same shape.</summary>
-    public Tensor Gradient { get; }
+    private Tensor? _gradient;
+
+    /// <summary>
+    /// Gradient of the loss with respect to <see cref="Value"/>; same shape. Allocated on first use, so that
+    /// inference copies of a model, which never train, hold no gradient storage.
+    /// </summary>
+    public Tensor Gradient => Volatile.Read(ref _gradient) ?? CreateGradient();
+
+    // Backward passes may touch a gradient first from several compute threads at once: exactly one tensor must win.
+    private Tensor CreateGradient()
+    {
+        Interlocked.CompareExchange(ref _gradient, new Tensor(Value.Shape), null);
+        return _gradient!;
+    }
 
     /// <summary>
     /// When not null, the gradient is known to be zero outside these rows of a rank-2 parameter

@@ -15,7 +15,7 @@ namespace Recurrent.Models;
 /// <see cref="EvaluateBatch"/> read the state as the initial state and leave the final state in it.
 /// All buffers are owned by the model and reused, so a step allocates nothing once shapes are seen.
 /// </remarks>
-public sealed class LanguageModel : IHasParameters
+public sealed class LanguageModel : IModel
 {
     private readonly Embedding? _embedding;
     private readonly Dropout _inputDropout;
@@ -79,19 +79,27 @@ public sealed class LanguageModel : IHasParameters
 
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
+    /// <summary>Every parameter trains (a language model has nothing frozen).</summary>
+    public IReadOnlyList<Parameter> TrainableParameters => _parameters;
+
+    public string ConfigJson => Config.ToJson();
+
+    /// <summary>
+    /// A model for inference that reads this model's weights (shared, not copied) and has buffers of its own, so
+    /// several can run at once on different threads. Neither may train while the other is in use.
+    /// </summary>
+    public LanguageModel CreateInference()
+    {
+        var copy = new LanguageModel(Config);
+        ModelExtensions.ShareWeights(copy, this);
+        return copy;
+    }
+
     /// <summary>When set, every batch charges its phases' wall time here (profiling); null by default.</summary>
     public LanguageModelTimings? Timings { get; set; }
 
     /// <summary>Total number of trainable weights.</summary>
-    public long ParameterCount
-    {
-        get
-        {
-            long n = 0;
-            foreach (Parameter p in _parameters) n += p.Value.Length;
-            return n;
-        }
-    }
+    public long ParameterCount => this.CountParameters();
 
     /// <summary>A zero state for <paramref name="batchSize"/> sequences.</summary>
     public RecurrentState CreateState(int batchSize) => _recurrent.CreateState(batchSize);

@@ -112,6 +112,17 @@ public sealed class Tensor
     }
 
     /// <summary>True when both tensors have the same shape.</summary>
+    /// <summary>
+    /// Makes this tensor a view of <paramref name="source"/>'s storage (same shape required): inference copies of a
+    /// model read one set of weights. A later <see cref="Resize(int)"/> past the capacity would detach it again,
+    /// which weights never do.
+    /// </summary>
+    internal void ShareStorage(Tensor source)
+    {
+        if (!SameShape(source)) throw new ArgumentException($"Cannot share storage of {source} with {this}.", nameof(source));
+        Data = source.Data;
+    }
+
     public bool SameShape(Tensor other) => _shape.AsSpan().SequenceEqual(other._shape);
 
     public override string ToString() => $"Tensor[{string.Join(", ", _shape)}]";

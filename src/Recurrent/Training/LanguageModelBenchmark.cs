@@ -81,26 +81,22 @@ public static class LanguageModelBenchmark
     private static Result MeasureTraining(LanguageModel model, int[] tokens, Options options, bool profile)
     {
         LanguageModelConfig config = model.Config;
-        int batchSize = config.BatchSize, steps = config.NumSteps;
-        var batches = new TokenBatches(tokens, batchSize, steps);
-        var inputs = new int[steps * batchSize];
-        var targets = new int[steps * batchSize];
-        var optimizer = new Sgd(config.LearningRate);
+        // The trainer's own task and step, over the given stream (no validation data is needed to time training).
+        var task = new LanguageModelTask("word", model, "[]", tokens, tokens);
+        Optimizer optimizer = task.Settings.CreateOptimizer();
         optimizer.EnsureState(model.Parameters);
-        RecurrentState state = model.CreateState(batchSize);
         var timings = new LanguageModelTimings();
         int next = 0;
 
         void TrainOne()
         {
-            batches.GetBatch(next, inputs, targets);
-            next = (next + 1) % batches.Count;
-            if (next == 0) state.Clear();
-            (double loss, double norm) = LanguageModelTrainer.TrainStep(model, optimizer, inputs, targets, state);
-            if (!double.IsFinite(loss) || !double.IsFinite(norm)) throw new RecurrentException($"Benchmark training diverged (loss {loss}, gradient norm {norm}).");
+            (BatchLoss loss, double norm) = Trainer.Step(task, optimizer, 0, next);
+            next = (next + 1) % task.BatchCount;
+            if (next == 0) task.StartEpoch(0);
+            if (!double.IsFinite(loss.Loss) || !double.IsFinite(norm)) throw new RecurrentException($"Benchmark training diverged (loss {loss.Loss}, gradient norm {norm}).");
         }
 
-        return Time(model, TrainOne, "train", batchSize, steps, options, timings, profile);
+        return Time(model, TrainOne, "train", config.BatchSize, config.NumSteps, options, timings, profile);
     }
 
     private static Result MeasureEvaluation(LanguageModel model, int[] tokens, Options options, bool profile)

@@ -7,62 +7,66 @@ using Recurrent.Training.Checkpoints;
 namespace Recurrent.Training;
 
 /// <summary>
-/// What a language-model checkpoint holds, on top of the file format of <see cref="CheckpointFile"/>:
+/// The one checkpoint format of every model kind, on top of the file format of <see cref="CheckpointFile"/>:
 /// the model's parameters under their own names, and for a resumable training checkpoint the optimizer's
-/// slots (<c>optimizer/…</c>), the carried recurrent state (<c>state/i</c>) and the training position.
+/// slots (<c>optimizer/…</c>), the task's carried state (<c>state/i</c>) and the training position.
 /// </summary>
 /// <remarks>
-/// Metadata entries (each a string, as safetensors requires): <c>model_kind</c> (<c>word</c> or <c>char</c>),
-/// <c>config</c> (the <see cref="LanguageModelConfig"/> as JSON), <c>vocabulary</c> (a JSON array of tokens,
-/// id order) and, in training checkpoints, <c>training_state</c> (a <see cref="TrainingPosition"/> as JSON).
+/// Metadata entries (each a string, as safetensors requires): <c>model_kind</c> (a <see cref="ModelRegistry"/> name),
+/// <c>config</c> (the model's config as JSON), the task's own entries (<c>vocabulary</c>, <c>labels</c>…, each JSON)
+/// and, in training checkpoints, <c>training_state</c> (a <see cref="TrainingPosition"/> as JSON).
 /// </remarks>
 public static class ModelCheckpoint
 {
     public const string KindKey = "model_kind";
     public const string ConfigKey = "config";
     public const string VocabularyKey = "vocabulary";
+    public const string LabelsKey = "labels";
     public const string TrainingStateKey = "training_state";
     private const string OptimizerPrefix = "optimizer/";
     private const string StatePrefix = "state/";
 
-    /// <summary>Writes a checkpoint atomically. Pass <paramref name="position"/>, <paramref name="optimizer"/> and <paramref name="state"/> for one that training can resume from.</summary>
-    public static void Save(string path, LanguageModel model, string kind, string vocabularyJson,
-        TrainingPosition? position = null, Optimizer? optimizer = null, RecurrentState? state = null)
+    /// <summary>
+    /// Writes a checkpoint atomically. Pass <paramref name="position"/>, <paramref name="optimizer"/> and
+    /// <paramref name="carriedState"/> for one that training can resume from.
+    /// </summary>
+    /// <param name="metadata">The task's entries (vocabulary, labels…); must not use the reserved keys.</param>
+    public static void Save(string path, IModel model, string kind, IReadOnlyDictionary<string, string> metadata,
+        TrainingPosition? position = null, Optimizer? optimizer = null, IReadOnlyList<Tensor>? carriedState = null)
     {
-        var metadata = new Dictionary<string, string>
+        var entries = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [KindKey] = kind,
-            [ConfigKey] = model.Config.ToJson(),
-            [VocabularyKey] = vocabularyJson,
+            [ConfigKey] = model.ConfigJson,
         };
+        foreach ((string key, string value) in metadata)
+        {
+            if (key is KindKey or ConfigKey or TrainingStateKey) throw new ArgumentException($"Metadata key '{key}' is reserved.", nameof(metadata));
+            entries[key] = value;
+        }
         var tensors = new List<NamedTensor>();
         foreach (Parameter p in model.Parameters) tensors.Add(new NamedTensor(p.Name, p.Value));
         if (position is not null)
         {
             position.RandomState = model.Random.GetState();
-            metadata[TrainingStateKey] = position.ToJson();
+            entries[TrainingStateKey] = position.ToJson();
         }
         if (optimizer is not null)
             foreach ((string name, Tensor value) in optimizer.StateTensors) tensors.Add(new NamedTensor(OptimizerPrefix + name, value));
-        if (state is not null)
-        {
-            List<Tensor> stateTensors = LanguageModel.StateTensors(state);
-            for (int i = 0; i < stateTensors.Count; i++) tensors.Add(new NamedTensor(StatePrefix + i, stateTensors[i]));
-        }
+        if (carriedState is not null)
+            for (int i = 0; i < carriedState.Count; i++) tensors.Add(new NamedTensor(StatePrefix + i, carriedState[i]));
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
-        CheckpointFile.Write(path, metadata, tensors);
+        CheckpointFile.Write(path, entries, tensors);
     }
 
-    /// <summary>Reads a checkpoint and rebuilds its model with the saved weights.</summary>
+    /// <summary>Reads a checkpoint of any registered kind and rebuilds its model with the saved weights.</summary>
     public static LoadedCheckpoint Load(string path)
     {
         if (!File.Exists(path)) throw new RecurrentException($"Checkpoint '{path}' does not exist.");
         Checkpoint checkpoint = CheckpointFile.Read(path);
         string kind = Require(checkpoint, KindKey);
-        LanguageModelConfig config = LanguageModelConfig.FromJson(Require(checkpoint, ConfigKey), $"{path} (config)");
-        string vocabulary = Require(checkpoint, VocabularyKey);
-        var model = new LanguageModel(config);
+        IModel model = ModelRegistry.Get(kind, path).Create(Require(checkpoint, ConfigKey), $"{path} (config)");
         foreach (Parameter p in model.Parameters)
         {
             if (!checkpoint.TryGetTensor(p.Name, out Tensor? saved) || saved is null)
@@ -81,11 +85,11 @@ public static class ModelCheckpoint
         TrainingPosition? position = checkpoint.Metadata.TryGetValue(TrainingStateKey, out string? json)
             ? TrainingPosition.FromJson(json, path)
             : null;
-        return new LoadedCheckpoint(path, kind, model, vocabulary, position, checkpoint);
+        return new LoadedCheckpoint(path, kind, model, position, checkpoint);
     }
 
     /// <summary>Restores the optimizer slots, the carried state and the random stream of a training checkpoint.</summary>
-    public static void RestoreTraining(LoadedCheckpoint loaded, Optimizer optimizer, RecurrentState state)
+    public static void RestoreTraining(LoadedCheckpoint loaded, Optimizer optimizer, IReadOnlyList<Parameter> trainable, IReadOnlyList<Tensor> carriedState)
     {
         TrainingPosition position = loaded.Position
             ?? throw new RecurrentException($"{loaded.Path}: this checkpoint holds weights only and cannot resume training.");
@@ -93,13 +97,12 @@ public static class ModelCheckpoint
         foreach (NamedTensor t in loaded.File.Tensors)
             if (t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
                 slots.Add((t.Name[OptimizerPrefix.Length..], t.Tensor));
-        optimizer.LoadState(loaded.Model.Parameters, slots, position.Step);
-        List<Tensor> stateTensors = LanguageModel.StateTensors(state);
-        for (int i = 0; i < stateTensors.Count; i++)
+        optimizer.LoadState(trainable, slots, position.Step);
+        for (int i = 0; i < carriedState.Count; i++)
         {
-            if (!loaded.File.TryGetTensor(StatePrefix + i, out Tensor? saved) || saved is null || !saved.SameShape(stateTensors[i]))
+            if (!loaded.File.TryGetTensor(StatePrefix + i, out Tensor? saved) || saved is null || !saved.SameShape(carriedState[i]))
                 throw new RecurrentException($"{loaded.Path}: the carried state tensor '{StatePrefix}{i}' is missing or has the wrong shape.");
-            saved.Span.CopyTo(stateTensors[i].Span);
+            saved.Span.CopyTo(carriedState[i].Span);
         }
         if (position.RandomState.Length == 4) loaded.Model.Random.SetState(position.RandomState);
         else throw new RecurrentException($"{loaded.Path}: the training state has no random-generator state.");
@@ -111,5 +114,18 @@ public static class ModelCheckpoint
             : throw new RecurrentException($"{checkpoint.Path}: not a Recurrent model checkpoint (metadata '{key}' is missing).");
 }
 
-/// <summary>A checkpoint read back: its model (with weights), vocabulary, and training position if it has one.</summary>
-public sealed record LoadedCheckpoint(string Path, string Kind, LanguageModel Model, string VocabularyJson, TrainingPosition? Position, Checkpoint File);
+/// <summary>A checkpoint read back: its kind, its model (with weights), its metadata, and its training position if it has one.</summary>
+public sealed record LoadedCheckpoint(string Path, string Kind, IModel Model, TrainingPosition? Position, Checkpoint File)
+{
+    /// <summary>A metadata entry the task stored (<see cref="ModelCheckpoint.VocabularyKey"/>, <see cref="ModelCheckpoint.LabelsKey"/>…).</summary>
+    public string Metadata(string key) =>
+        File.Metadata.TryGetValue(key, out string? value) ? value
+            : throw new RecurrentException($"{Path}: a {Kind} checkpoint without its '{key}' entry.");
+
+    /// <summary>The vocabulary entry (JSON).</summary>
+    public string VocabularyJson => Metadata(ModelCheckpoint.VocabularyKey);
+
+    /// <summary>The model as a language model (word and char kinds).</summary>
+    public LanguageModel LanguageModel => Model as LanguageModel
+        ?? throw new RecurrentException($"{Path} holds a {Kind} model, not a language model.");
+}

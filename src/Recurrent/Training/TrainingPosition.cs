@@ -18,8 +18,11 @@ public sealed class TrainingPosition
     /// <summary>Summed training loss (nats) of the epoch so far.</summary>
     [JsonPropertyName("epoch_loss")] public double EpochLoss { get; set; }
 
-    /// <summary>Tokens trained in the epoch so far.</summary>
-    [JsonPropertyName("epoch_tokens")] public long EpochTokens { get; set; }
+    /// <summary>Loss terms (tokens, examples) trained in the epoch so far: the epoch's loss is EpochLoss / EpochCount.</summary>
+    [JsonPropertyName("epoch_count")] public long EpochCount { get; set; }
+
+    /// <summary>Items (tokens) trained in the epoch so far, for throughput.</summary>
+    [JsonPropertyName("epoch_items")] public long EpochItems { get; set; }
 
     /// <summary>Training seconds spent in the epoch so far (for its throughput).</summary>
     [JsonPropertyName("epoch_seconds")] public double EpochSeconds { get; set; }
@@ -27,8 +30,24 @@ public sealed class TrainingPosition
     /// <summary>Optimizer steps taken since the start of the run.</summary>
     [JsonPropertyName("step")] public long Step { get; set; }
 
-    /// <summary>Best validation loss so far (nats per token); +∞ before the first epoch ends.</summary>
-    [JsonPropertyName("best_valid_loss")] public double BestValidLoss { get; set; } = double.PositiveInfinity;
+    /// <summary>Epochs the run is to train in all (<c>--epochs</c> on resume changes it).</summary>
+    [JsonPropertyName("epochs")] public int Epochs { get; set; }
+
+    /// <summary>Best value so far of the selection metric (<see cref="TrainingSettings.SelectionMetric"/>); null before the first epoch ends.</summary>
+    [JsonPropertyName("best_value")] public double? BestValue { get; set; }
+
+    /// <summary>1-based epoch of <see cref="BestValue"/>; 0 before the first epoch ends.</summary>
+    [JsonPropertyName("best_epoch")] public int BestEpoch { get; set; }
+
+    /// <summary>Whether the run ended early because the selection metric stopped improving.</summary>
+    [JsonPropertyName("stopped_early")] public bool StoppedEarly { get; set; }
+
+    /// <summary>Rejects counts no run can have (a damaged or hand-edited checkpoint); called on load.</summary>
+    internal void Validate(string source)
+    {
+        if (Epoch < 0 || Batch < 0 || Step < 0 || Epochs < 0 || EpochCount < 0 || EpochItems < 0 || History is null)
+            throw new RecurrentException($"{source}: the training state holds negative or missing counts.");
+    }
 
     /// <summary>State of the random generator used for dropout, so masks continue the same stream.</summary>
     [JsonPropertyName("random_state")] public ulong[] RandomState { get; set; } = [];
@@ -47,8 +66,10 @@ public sealed class TrainingPosition
     {
         try
         {
-            return JsonSerializer.Deserialize<TrainingPosition>(json, Options)
+            TrainingPosition position = JsonSerializer.Deserialize<TrainingPosition>(json, Options)
                 ?? throw new RecurrentException($"{source}: the training state is empty.");
+            position.Validate(source);
+            return position;
         }
         catch (JsonException e)
         {

@@ -23,8 +23,14 @@ public sealed record BatchReport(int Epoch, int EpochCount, int Batch, int Batch
 /// <param name="TrainTokensPerSecond">Training throughput.</param>
 /// <param name="EvalTokensPerSecond">Validation throughput.</param>
 /// <param name="Seconds">Wall time of the epoch, training and validation.</param>
-public sealed record EpochReport(int Epoch, float LearningRate, double TrainLoss, double ValidLoss, double TrainTokensPerSecond, double EvalTokensPerSecond, double Seconds)
+/// <param name="ValidMetrics">The task's validation metrics by name (accuracy, macro F1…); empty for language models.</param>
+public sealed record EpochReport(int Epoch, float LearningRate, double TrainLoss, double ValidLoss, double TrainTokensPerSecond, double EvalTokensPerSecond, double Seconds,
+    IReadOnlyDictionary<string, double>? ValidMetrics = null)
 {
+    /// <summary>A validation metric by name; <c>loss</c> is <see cref="ValidLoss"/>.</summary>
+    public double Valid(string metric) =>
+        metric == "loss" ? ValidLoss : ValidMetrics is not null && ValidMetrics.TryGetValue(metric, out double v) ? v : double.NaN;
+
     public double TrainPerplexity => Math.Exp(TrainLoss);
     public double ValidPerplexity => Math.Exp(ValidLoss);
     public double TrainBitsPerToken => TrainLoss / Math.Log(2);

@@ -17,11 +17,11 @@ public class DemoCommandTests
         using var dir = new TempDirectory();
         string run = Path.Combine(dir.Path, "reber");
         Assert.Equal(0, Run("demo", "reber", "--strings", "200", "--epochs", "2", "--run", run));
-        List<EpochReport> epochs = MetricsLog.Read(Path.Combine(run, LanguageModelTrainer.MetricsName));
+        List<EpochReport> epochs = MetricsLog.Read(Path.Combine(run, Trainer.MetricsName));
         Assert.Equal(2, epochs.Count);
         // Eight symbols: a model that learned anything beats the uniform 3 bits per symbol.
         Assert.True(epochs[^1].ValidBitsPerToken < 3, $"valid {epochs[^1].ValidBitsPerToken} bits per symbol");
-        Assert.True(File.Exists(Path.Combine(run, LanguageModelTrainer.BestCheckpointName)));
+        Assert.True(File.Exists(Path.Combine(run, Trainer.BestCheckpointName)));
     }
 
     [Fact]

@@ -142,11 +142,12 @@ public class ReberMemoryTests(ITestOutputHelper output)
     public void LstmRemembersTheSecondSymbol()
     {
         using var dir = new TempDirectory();
-        var options = new TrainerOptions { RunDirectory = dir.Path, ModelKind = "char", VocabularyJson = "[]" };
-        var trainer = new LanguageModelTrainer(new LanguageModel(LstmConfig()), Encode(TrainText), Encode(ValidText), options, SilentMonitor.Instance);
+        var options = new TrainerOptions { RunDirectory = dir.Path };
+        var task = new LanguageModelTask("char", new LanguageModel(LstmConfig()), "[]", Encode(TrainText), Encode(ValidText));
+        var trainer = new Trainer(task, options, SilentMonitor.Instance);
         Assert.Equal(TrainingOutcome.Completed, trainer.Run(CancellationToken.None));
 
-        Score lstm = EvaluateModel(trainer.Model, resetEveryStep: false);
+        Score lstm = EvaluateModel(task.Language, resetEveryStep: false);
         output.WriteLine($"LSTM: second-to-last symbol {lstm.Memory:P2} of {lstm.MemoryPositions}, legal elsewhere {lstm.Legal:P2}, {lstm.CrossEntropy:F4} nats/char");
         Assert.True(lstm.Memory >= 0.95, $"the LSTM predicted the repeated symbol only {lstm.Memory:P1} of the time");
         Assert.True(lstm.Legal >= 0.99, $"the LSTM's most probable symbol was legal only {lstm.Legal:P2} of the time");

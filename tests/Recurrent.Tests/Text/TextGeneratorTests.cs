@@ -43,22 +43,17 @@ public class TextGeneratorTests
         Assert.Equal(12, corpus.Vocabulary.Count);
         var model = new LanguageModel(TinyConfig(corpus.Vocabulary.Count));
         using var dir = new TempDirectory();
-        var trainer = new LanguageModelTrainer(model, corpus.Train, corpus.Valid, new TrainerOptions
-        {
-            RunDirectory = dir.Path,
-            ModelKind = "char",
-            VocabularyJson = corpus.Vocabulary.ToJson(),
-            PlotBitsPerToken = true,
-        }, SilentMonitor.Instance);
+        var trainer = new Trainer(new LanguageModelTask("char", model, corpus.Vocabulary.ToJson(), corpus.Train, corpus.Valid),
+            new TrainerOptions { RunDirectory = dir.Path }, SilentMonitor.Instance);
         Assert.Equal(TrainingOutcome.Completed, trainer.Run(CancellationToken.None));
         EpochReport last = trainer.Position.History[^1];
         Assert.True(last.ValidBitsPerToken < 2.0, $"valid {last.ValidBitsPerToken:F3} bits per char: the chain was not learned");
 
         // The saved model samples text made of the vocabulary's characters, and the sampled text follows the chain.
-        LoadedCheckpoint loaded = ModelCheckpoint.Load(trainer.PathOf(LanguageModelTrainer.BestCheckpointName));
+        LoadedCheckpoint loaded = ModelCheckpoint.Load(trainer.PathOf(Trainer.BestCheckpointName));
         Assert.Equal("char", loaded.Kind);
         CharVocabulary vocabulary = CharVocabulary.FromJson(loaded.VocabularyJson);
-        var generator = new TextGenerator(loaded.Model);
+        var generator = new TextGenerator(loaded.LanguageModel);
         string text = generator.GenerateText(vocabulary, "α", 300, new TokenSampler(1, temperature: 0.7f));
         int[] ids = vocabulary.Encode(text);
         Assert.Equal(300, ids.Length);

@@ -6,7 +6,7 @@ using static Recurrent.Tests.Training.TrainerTestSupport;
 namespace Recurrent.Tests.Training;
 
 /// <summary>
-/// <see cref="LanguageModelTrainer.Evaluate"/> scores every token of each row but its first, with the state carried
+/// <see cref="LanguageModelTask.Evaluate"/> scores every token of each row but its first, with the state carried
 /// along the row, whatever the number of steps per batch: compared with a separate loop that feeds each row one
 /// token at a time through <see cref="LanguageModel.EvaluateBatch"/>.
 /// </summary>
@@ -47,7 +47,7 @@ public class EvaluateTests
     public void ScoresEveryTokenButTheFirstOfEachRow(int length, int batch, int steps)
     {
         int[] tokens = Stream(length, seed: (ulong)(length * 100 + batch));
-        (double loss, long count) = LanguageModelTrainer.Evaluate(Model, tokens, batch, steps);
+        (double loss, long count) = LanguageModelTask.Evaluate(Model, tokens, batch, steps);
         int rowLength = length / batch;
         Assert.Equal((long)batch * (rowLength - 1), count);
         if (batch == 1) Assert.Equal(length - 1, count);
@@ -62,14 +62,14 @@ public class EvaluateTests
     public void MaxBatchesLimitsTheScoredTokens()
     {
         int[] tokens = Stream(101, seed: 5);
-        (_, long count) = LanguageModelTrainer.Evaluate(Model, tokens, 2, 5, maxBatches: 3);
+        (_, long count) = LanguageModelTask.Evaluate(Model, tokens, 2, 5, maxBatches: 3);
         Assert.Equal(3 * 5 * 2, count);
     }
 
     [Fact]
     public void TooShortForTheRowsIsAClearError()
     {
-        var e = Assert.Throws<RecurrentException>(() => LanguageModelTrainer.Evaluate(Model, [1, 2, 3], 2, 5));
+        var e = Assert.Throws<RecurrentException>(() => LanguageModelTask.Evaluate(Model, [1, 2, 3], 2, 5));
         Assert.Contains("3 tokens", e.Message);
     }
 }

@@ -43,14 +43,14 @@ public class ModelCheckpointTests
         LanguageModelConfig config = TinyConfig() with { Cell = cell, OneHot = oneHot };
         LanguageModel model = TrainedModel(config);
         string path = dir.File("model.ckpt");
-        ModelCheckpoint.Save(path, model, "char", VocabularyJson());
+        ModelCheckpoint.Save(path, model, "char", Metadata());
 
         LoadedCheckpoint loaded = ModelCheckpoint.Load(path);
         Assert.Equal("char", loaded.Kind);
         Assert.Equal(VocabularyJson(), loaded.VocabularyJson);
-        Assert.Equal(config, loaded.Model.Config);
+        Assert.Equal(config, loaded.LanguageModel.Config);
         Assert.Null(loaded.Position);
-        AssertBitIdentical(Snapshot(model), Snapshot(loaded.Model), model.Parameters);
+        AssertBitIdentical(Snapshot(model), Snapshot(loaded.LanguageModel), model.Parameters);
         Assert.False(Snapshot(new LanguageModel(config)).Zip(Snapshot(model)).All(p => p.First.AsSpan().SequenceEqual(p.Second)),
             "the saved weights equal the seeded initialisation, so the test proves nothing");
 
@@ -59,18 +59,18 @@ public class ModelCheckpointTests
         var batches = new Recurrent.Data.TokenBatches(Tokens, batch, steps);
         var inputs = new int[batches.BatchLength];
         var targets = new int[batches.BatchLength];
-        RecurrentState a = model.CreateState(batch), b = loaded.Model.CreateState(batch);
+        RecurrentState a = model.CreateState(batch), b = loaded.LanguageModel.CreateState(batch);
         for (int i = 0; i < 4; i++)
         {
             batches.GetBatch(i, inputs, targets);
             double expected = model.EvaluateBatch(inputs, targets, steps, batch, a);
-            double actual = loaded.Model.EvaluateBatch(inputs, targets, steps, batch, b);
+            double actual = loaded.LanguageModel.EvaluateBatch(inputs, targets, steps, batch, b);
             Assert.Equal(expected, actual);
         }
         var p = new float[config.VocabSize];
         var q = new float[config.VocabSize];
         model.PredictNext(Tokens.AsSpan(0, 7), model.CreateState(1), p);
-        loaded.Model.PredictNext(Tokens.AsSpan(0, 7), loaded.Model.CreateState(1), q);
+        loaded.LanguageModel.PredictNext(Tokens.AsSpan(0, 7), loaded.LanguageModel.CreateState(1), q);
         Assert.Equal(p, q);
     }
 
@@ -80,10 +80,10 @@ public class ModelCheckpointTests
         using var dir = new TempDirectory();
         LanguageModelConfig config = TinyConfig();
         string path = dir.File("weights.ckpt");
-        ModelCheckpoint.Save(path, TrainedModel(config), "word", VocabularyJson());
+        ModelCheckpoint.Save(path, TrainedModel(config), "word", Metadata());
         LoadedCheckpoint loaded = ModelCheckpoint.Load(path);
         var e = Assert.Throws<RecurrentException>(() =>
-            new LanguageModelTrainer(loaded.Model, Tokens, Tokens, Options(dir.File("run")), new RecordingMonitor(), resume: loaded));
+            NewTrainer(loaded.LanguageModel, Tokens, Tokens, Options(dir.File("run")), new RecordingMonitor(), resume: loaded));
         Assert.Contains(path, e.Message);
         Assert.Contains("weights only", e.Message);
         Assert.Contains("cannot resume", e.Message);
@@ -102,7 +102,7 @@ public class ModelCheckpointTests
     {
         using var dir = new TempDirectory();
         string path = dir.File("model.ckpt");
-        ModelCheckpoint.Save(path, TrainedModel(TinyConfig()), "word", VocabularyJson());
+        ModelCheckpoint.Save(path, TrainedModel(TinyConfig()), "word", Metadata());
         Checkpoint original = CheckpointFile.Read(path);
         var metadata = original.Metadata.Where(m => !CheckpointFile.IsReservedMetadataKey(m.Key)).ToDictionary(m => m.Key, m => m.Value);
         string config = metadata[ModelCheckpoint.ConfigKey];
@@ -134,26 +134,26 @@ public class ModelCheckpointTests
         using var dir = new TempDirectory();
         LanguageModelConfig config = TinyConfig();
         var monitor = new RecordingMonitor();
-        var trainer = new LanguageModelTrainer(new LanguageModel(config), Tokens, Stream(120, seed: 42), Options(dir.Path), monitor);
+        Trainer trainer = NewTrainer(new LanguageModel(config), Tokens, Stream(120, seed: 42), Options(dir.Path), monitor);
         Assert.Equal(TrainingOutcome.Completed, trainer.Run(CancellationToken.None));
 
-        Assert.Equal(config, LanguageModelConfig.FromJson(File.ReadAllText(trainer.PathOf(LanguageModelTrainer.ConfigName)), "config.json"));
+        Assert.Equal(config, LanguageModelConfig.FromJson(File.ReadAllText(trainer.PathOf(Trainer.ConfigName)), "config.json"));
 
-        string[] lines = File.ReadAllLines(trainer.PathOf(LanguageModelTrainer.MetricsName));
+        string[] lines = File.ReadAllLines(trainer.PathOf(Trainer.MetricsName));
         Assert.Equal(config.MaxMaxEpoch, lines.Length);
-        List<EpochReport> logged = MetricsLog.Read(trainer.PathOf(LanguageModelTrainer.MetricsName));
+        List<EpochReport> logged = MetricsLog.Read(trainer.PathOf(Trainer.MetricsName));
         Assert.Equal(monitor.Epochs.Select(r => (r.Epoch, r.TrainLoss, r.ValidLoss)), logged.Select(r => (r.Epoch, r.TrainLoss, r.ValidLoss)));
         Assert.Equal([1, 2], logged.Select(r => r.Epoch));
 
-        byte[] png = File.ReadAllBytes(trainer.PathOf(LanguageModelTrainer.CurveName + ".png"));
+        byte[] png = File.ReadAllBytes(trainer.PathOf(Trainer.CurveName + ".png"));
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png.Take(8));
-        string svg = File.ReadAllText(trainer.PathOf(LanguageModelTrainer.CurveName + ".svg"));
+        string svg = File.ReadAllText(trainer.PathOf(Trainer.CurveName + ".svg"));
         Assert.Contains("<svg", svg);
 
-        LoadedCheckpoint last = ModelCheckpoint.Load(trainer.PathOf(LanguageModelTrainer.LastCheckpointName));
+        LoadedCheckpoint last = ModelCheckpoint.Load(trainer.PathOf(Trainer.LastCheckpointName));
         Assert.Equal(config.MaxMaxEpoch, last.Position!.Epoch);
-        AssertBitIdentical(Snapshot(trainer.Model), Snapshot(last.Model), trainer.Model.Parameters);
-        LoadedCheckpoint best = ModelCheckpoint.Load(trainer.PathOf(LanguageModelTrainer.BestCheckpointName));
-        Assert.Equal(logged.Min(r => r.ValidLoss), best.Position!.BestValidLoss);
+        AssertBitIdentical(Snapshot(trainer.Language()), Snapshot(last.LanguageModel), trainer.Language().Parameters);
+        LoadedCheckpoint best = ModelCheckpoint.Load(trainer.PathOf(Trainer.BestCheckpointName));
+        Assert.Equal(logged.Min(r => r.ValidLoss), best.Position!.BestValue);
     }
 }

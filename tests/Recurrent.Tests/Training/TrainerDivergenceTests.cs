@@ -38,7 +38,7 @@ public class TrainerDivergenceTests
     public void AbsurdLearningRateFromTheStartNamesEpochAndBatch()
     {
         using var dir = new TempDirectory();
-        var trainer = new LanguageModelTrainer(new LanguageModel(Absurd()), TrainTokens, ValidTokens, Options(dir.Path), new RecordingMonitor());
+        Trainer trainer = NewTrainer(new LanguageModel(Absurd()), TrainTokens, ValidTokens, Options(dir.Path), new RecordingMonitor());
         var e = Assert.Throws<RecurrentException>(() => trainer.Run(CancellationToken.None));
         Assert.Matches(@"diverged.*epoch 1, batch \d+", e.Message);
         // It diverged early, within the first epoch's 29 batches.
@@ -46,7 +46,7 @@ public class TrainerDivergenceTests
         Assert.InRange(batch, 2, 29);
         Assert.Equal(batch - 1, trainer.Position.Batch); // the failed batch was not counted
         // No checkpoint was written before the divergence, so none is claimed, and no broken one was left behind.
-        string last = trainer.PathOf(LanguageModelTrainer.LastCheckpointName);
+        string last = trainer.PathOf(Trainer.LastCheckpointName);
         Assert.False(File.Exists(last));
         Assert.DoesNotContain(last, e.Message);
     }
@@ -57,8 +57,8 @@ public class TrainerDivergenceTests
     {
         using var dir = new TempDirectory();
         var monitor = new RecordingMonitor();
-        var trainer = new LanguageModelTrainer(new LanguageModel(AbsurdInSecondEpoch()), TrainTokens, ValidTokens, Options(dir.Path), monitor);
-        string last = trainer.PathOf(LanguageModelTrainer.LastCheckpointName);
+        Trainer trainer = NewTrainer(new LanguageModel(AbsurdInSecondEpoch()), TrainTokens, ValidTokens, Options(dir.Path), monitor);
+        string last = trainer.PathOf(Trainer.LastCheckpointName);
         byte[]? atEpochEnd = null;
         monitor.AfterEpoch = _ => atEpochEnd ??= File.ReadAllBytes(last);
         var e = Assert.Throws<RecurrentException>(() => trainer.Run(CancellationToken.None));
@@ -67,7 +67,7 @@ public class TrainerDivergenceTests
         Assert.NotNull(atEpochEnd);
         Assert.Equal(atEpochEnd, File.ReadAllBytes(last));
         LoadedCheckpoint loaded = ModelCheckpoint.Load(last);
-        Assert.True(AllFinite(loaded.Model.Parameters));
+        Assert.True(AllFinite(loaded.LanguageModel.Parameters));
         Assert.Equal(1, loaded.Position!.Epoch);
         Assert.Equal(0, loaded.Position.Batch);
     }
@@ -83,13 +83,13 @@ public class TrainerDivergenceTests
         using var dir = new TempDirectory();
         LanguageModelConfig config = TinyConfig() with { BatchSize = 1, LearningRate = 1f, LrDecay = float.MaxValue, MaxEpoch = 1, MaxGradNorm = 0f };
         TrainerOptions options = Options(dir.Path, checkpointInterval: TimeSpan.Zero) with { MaxBatchesPerEpoch = 10 };
-        var trainer = new LanguageModelTrainer(new LanguageModel(config), TrainTokens, ValidTokens, options, new RecordingMonitor());
+        Trainer trainer = NewTrainer(new LanguageModel(config), TrainTokens, ValidTokens, options, new RecordingMonitor());
         var e = Assert.Throws<RecurrentException>(() => trainer.Run(CancellationToken.None));
         Assert.Matches(@"diverged.*epoch 2, batch 1\b", e.Message);
         // The scenario happened: the weights in memory are not finite.
-        Assert.False(AllFinite(trainer.Model.Parameters), "the test did not overflow the weights");
-        LoadedCheckpoint loaded = ModelCheckpoint.Load(trainer.PathOf(LanguageModelTrainer.LastCheckpointName));
-        Assert.True(AllFinite(loaded.Model.Parameters), "last.ckpt holds non-finite weights");
+        Assert.False(AllFinite(trainer.Language().Parameters), "the test did not overflow the weights");
+        LoadedCheckpoint loaded = ModelCheckpoint.Load(trainer.PathOf(Trainer.LastCheckpointName));
+        Assert.True(AllFinite(loaded.LanguageModel.Parameters), "last.ckpt holds non-finite weights");
         Assert.Equal(1, loaded.Position!.Epoch);
         Assert.Equal(0, loaded.Position.Batch);
     }
@@ -106,15 +106,15 @@ public class TrainerDivergenceTests
         // overflows a weight to ∞ for certain.
         LanguageModelConfig config = AbsurdInSecondEpoch() with { LrDecay = float.MaxValue, MaxMaxEpoch = 3, BatchSize = 1, NumSteps = 20 };
         var monitor = new RecordingMonitor();
-        var trainer = new LanguageModelTrainer(new LanguageModel(config), TrainTokens, ValidTokens,
+        Trainer trainer = NewTrainer(new LanguageModel(config), TrainTokens, ValidTokens,
             Options(dir.Path) with { MaxBatchesPerEpoch = 1 }, monitor);
-        string last = trainer.PathOf(LanguageModelTrainer.LastCheckpointName);
+        string last = trainer.PathOf(Trainer.LastCheckpointName);
         byte[]? atEpochEnd = null;
         monitor.AfterEpoch = _ => atEpochEnd ??= File.ReadAllBytes(last);
         var e = Assert.Throws<RecurrentException>(() => trainer.Run(CancellationToken.None));
         Assert.Matches(@"diverged.*validation loss.*epoch 2", e.Message);
         Assert.Single(monitor.Epochs);
-        Assert.Single(File.ReadAllLines(trainer.PathOf(LanguageModelTrainer.MetricsName)));
+        Assert.Single(File.ReadAllLines(trainer.PathOf(Trainer.MetricsName)));
         Assert.Equal(atEpochEnd, File.ReadAllBytes(last));
     }
 }

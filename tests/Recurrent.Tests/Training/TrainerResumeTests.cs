@@ -21,7 +21,7 @@ public class TrainerResumeTests
     private static Result Train(LanguageModelConfig config, string dir, (int, int)[] stopAfterBatch, int[] stopAfterEpoch)
     {
         var monitor = new RecordingMonitor(stopAfterBatch, stopAfterEpoch);
-        var trainer = new LanguageModelTrainer(new LanguageModel(config), TrainTokens, ValidTokens, Options(dir), monitor);
+        Trainer trainer = NewTrainer(new LanguageModel(config), TrainTokens, ValidTokens, Options(dir), monitor);
         int stops = 0;
         while (true)
         {
@@ -33,14 +33,14 @@ public class TrainerResumeTests
             Assert.True(stops <= stopAfterBatch.Length + stopAfterEpoch.Length, "The run stopped more often than it was cancelled.");
             TrainingPosition stoppedAt = trainer.Position;
             // A new model from the file alone, as `recurrent train --resume` builds it.
-            LoadedCheckpoint loaded = ModelCheckpoint.Load(trainer.PathOf(LanguageModelTrainer.LastCheckpointName));
+            LoadedCheckpoint loaded = ModelCheckpoint.Load(trainer.PathOf(Trainer.LastCheckpointName));
             Assert.NotNull(loaded.Position);
             Assert.Equal(stoppedAt.Epoch, loaded.Position.Epoch);
             Assert.Equal(stoppedAt.Batch, loaded.Position.Batch);
             Assert.Equal(stoppedAt.Step, loaded.Position.Step);
-            trainer = new LanguageModelTrainer(loaded.Model, TrainTokens, ValidTokens, Options(dir), monitor, resume: loaded);
+            trainer = NewTrainer(loaded.LanguageModel, TrainTokens, ValidTokens, Options(dir), monitor, resume: loaded);
         }
-        return new Result(Snapshot(trainer.Model), MetricsLog.Read(trainer.PathOf(LanguageModelTrainer.MetricsName)),
+        return new Result(Snapshot(trainer.Language()), MetricsLog.Read(trainer.PathOf(Trainer.MetricsName)),
             trainer.Position.History, stops);
     }
 
@@ -115,15 +115,15 @@ public class TrainerResumeTests
         Result straight = Train(config, dir.File("straight"), [], []);
 
         var monitor = new RecordingMonitor([(0, 11)]);
-        var trainer = new LanguageModelTrainer(new LanguageModel(config), TrainTokens, ValidTokens, Options(dir.File("broken")), monitor);
+        Trainer trainer = NewTrainer(new LanguageModel(config), TrainTokens, ValidTokens, Options(dir.File("broken")), monitor);
         using (var cancellation = new CancellationTokenSource())
         {
             monitor.Source = cancellation;
             Assert.Equal(TrainingOutcome.Stopped, trainer.Run(cancellation.Token));
         }
-        LoadedCheckpoint loaded = ModelCheckpoint.Load(trainer.PathOf(LanguageModelTrainer.LastCheckpointName));
+        LoadedCheckpoint loaded = ModelCheckpoint.Load(trainer.PathOf(Trainer.LastCheckpointName));
         loaded.Position!.RandomState = new Recurrent.Tensors.RandomGenerator(12345).GetState();
-        trainer = new LanguageModelTrainer(loaded.Model, TrainTokens, ValidTokens, Options(dir.File("broken")), monitor, resume: loaded);
+        trainer = NewTrainer(loaded.LanguageModel, TrainTokens, ValidTokens, Options(dir.File("broken")), monitor, resume: loaded);
         Assert.Equal(TrainingOutcome.Completed, trainer.Run(CancellationToken.None));
         Assert.NotEqual(straight.History[0].TrainLoss, trainer.Position.History[0].TrainLoss);
     }

@@ -32,10 +32,19 @@ internal static class TrainerTestSupport
         return new Vocabulary(words).ToJson();
     }
 
+    /// <summary>The metadata a word task stores: the test vocabulary.</summary>
+    public static Dictionary<string, string> Metadata() => new() { [ModelCheckpoint.VocabularyKey] = VocabularyJson() };
+
+    /// <summary>The trainer of a word-model task over the given streams.</summary>
+    public static Trainer NewTrainer(LanguageModel model, int[] train, int[] valid, TrainerOptions options, ITrainingMonitor monitor, LoadedCheckpoint? resume = null) =>
+        new(new LanguageModelTask("word", model, VocabularyJson(), train, valid), options, monitor, resume);
+
+    /// <summary>The language model a trainer trains.</summary>
+    public static LanguageModel Language(this Trainer trainer) => ((LanguageModelTask)trainer.Task).Language;
+
     public static TrainerOptions Options(string runDirectory, TimeSpan? checkpointInterval = null) => new()
     {
         RunDirectory = runDirectory,
-        VocabularyJson = VocabularyJson(),
         CheckpointInterval = checkpointInterval ?? TimeSpan.FromHours(1), // only the epoch-end and stop checkpoints
     };
 
