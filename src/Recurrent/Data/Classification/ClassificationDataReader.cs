@@ -67,6 +67,16 @@ public static class ClassificationDataReader
         _ => format.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>The format named <paramref name="name"/> on the command line (see <see cref="Name"/>; case-insensitive).</summary>
+    /// <exception cref="RecurrentException">No format has that name.</exception>
+    public static ClassificationFormat ParseFormat(string name)
+    {
+        foreach (ClassificationFormat format in Enum.GetValues<ClassificationFormat>())
+            if (string.Equals(Name(format), name, StringComparison.OrdinalIgnoreCase)) return format;
+        throw new RecurrentException(
+            $"Unknown --format '{name}'; known: {string.Join(", ", Enum.GetValues<ClassificationFormat>().Select(Name))}.");
+    }
+
     private static (List<LabeledText> Train, List<LabeledText>? Test) ReadSplits(string path, ClassificationFormat format, ClassificationReadOptions options)
     {
         switch (format)

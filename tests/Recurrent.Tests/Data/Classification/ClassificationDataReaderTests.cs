@@ -286,6 +286,16 @@ public class ClassificationDataReaderTests
     }
 
     [Fact]
+    public void FormatNames()
+    {
+        Assert.Equal(ClassificationFormat.JsonLines, ClassificationDataReader.ParseFormat("JSONL"));
+        foreach (ClassificationFormat format in Enum.GetValues<ClassificationFormat>())
+            Assert.Equal(format, ClassificationDataReader.ParseFormat(ClassificationDataReader.Name(format)));
+        var e = Assert.Throws<RecurrentException>(() => ClassificationDataReader.ParseFormat("xml"));
+        Assert.Contains("auto, imdb, csv, tsv, jsonl, folders", e.Message);
+    }
+
+    [Fact]
     public void LabelsSortNumericallyOnlyWhenAllAreIntegers()
     {
         string[] numbers = ["10", "-1", "2", "1"];
