@@ -25,10 +25,10 @@ public static class DataCommand
             Description = "Cache folder (default: $RECURRENT_CACHE, else $XDG_CACHE_HOME/recurrent, else ~/.cache/recurrent).",
         };
         var url = new Option<string?>("--url") { Description = "Download the archive from this URL (a mirror) instead of the canonical one." };
-        var from = new Option<string?>("--from") { Description = "Use this already-downloaded archive instead of downloading." };
+        var from = new Option<string?>("--from") { Description = "Use this already-downloaded archive (or file, or folder of files) instead of downloading." };
         var force = new Option<bool>("--force") { Description = "Fetch and extract again even when verified files are present." };
 
-        var get = new Command("get", "Download a dataset archive, extract its files into the cache and verify their SHA-256.");
+        var get = new Command("get", "Download a dataset into the cache and verify its files' SHA-256.");
         get.Arguments.Add(name);
         get.Options.Add(cache);
         get.Options.Add(url);
@@ -56,12 +56,17 @@ public static class DataCommand
             string target = DatasetCache.DatasetDirectory(dataset, options.CacheDirectory);
             if (!options.Force && await DatasetDownloader.AllVerifiedAsync(dataset, target, cancellationToken))
             {
-                Console.WriteLine($"{dataset.Name}: already in {target}, {dataset.Members.Count} files verified (SHA-256). Use --force to fetch again.");
+                Console.WriteLine($"{dataset.Name}: already in {target}, {dataset.ExpectedFiles.Count} files verified (SHA-256). Use --force to fetch again.");
                 return 0;
             }
             string source = fromFile ?? (mirror ?? dataset.Url).ToString();
             Console.Error.WriteLine($"{dataset.Name}: {(fromFile is null ? "downloading" : "using")} {source}");
             DatasetGetResult result = await RunWithProgressAsync(dataset, options, cancellationToken);
+            if (!dataset.IsArchive)
+            {
+                Console.WriteLine($"{dataset.Name}: {string.Join(", ", dataset.Files.Select(f => f.FileName))} verified (SHA-256) in {result.Directory}.");
+                return 0;
+            }
             string archiveNote = result.ArchiveChecksumVerified
                 ? $"archive matches its published checksum {dataset.ArchiveChecksum}"
                 : dataset.ArchiveChecksum is null
@@ -88,7 +93,8 @@ public static class DataCommand
             .StartAsync(async context =>
             {
                 ProgressTask download = context.AddTask("download", autoStart: false);
-                ProgressTask extract = context.AddTask("extract", autoStart: false);
+                // A files dataset is only downloaded: no extraction bar that would never move.
+                ProgressTask extract = dataset.IsArchive ? context.AddTask("extract", autoStart: false) : download;
                 var reporter = new SpectreProgress(download, extract);
                 result = await DatasetDownloader.GetAsync(dataset, CopyWithProgress(options, reporter), cancellationToken);
                 foreach (ProgressTask t in (ProgressTask[])[download, extract])

@@ -32,6 +32,21 @@ public class DataCommandTests
     }
 
     [Fact]
+    public void GetImdbChecksTheWholeFileAndLeavesTheCacheEmpty()
+    {
+        using var dir = new TempDirectory();
+        string copy = dir.File("aclImdb_v1_labeled.tar.gz");
+        File.WriteAllBytes(copy, "not Stanford's archive"u8.ToArray());
+        string cache = Path.Combine(dir.Path, "cache");
+
+        var e = Assert.Throws<RecurrentException>(() => Run("data", "get", "imdb", "--from", copy, "--cache", cache));
+        Assert.Contains("aclImdb_v1.tar.gz", e.Message);
+        Assert.Contains("SHA-256", e.Message);
+        Assert.Contains("--data", e.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(cache));
+    }
+
+    [Fact]
     public void UnknownDatasetAndConflictingOptions()
     {
         using var dir = new TempDirectory();

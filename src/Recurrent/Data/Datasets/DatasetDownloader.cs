@@ -11,10 +11,11 @@ public sealed class DatasetGetOptions
     /// <summary>Cache folder; null for <see cref="DatasetCache.DefaultDirectory"/>.</summary>
     public string? CacheDirectory { get; init; }
 
-    /// <summary>Download from this URL instead of the descriptor's (a mirror).</summary>
+    /// <summary>Download from this URL instead of the descriptor's (a mirror); for a files dataset, only when it has one file.</summary>
     public Uri? Url { get; init; }
 
-    /// <summary>Use this already-downloaded archive instead of downloading.</summary>
+    /// <summary>Use this already-downloaded archive instead of downloading; for a files dataset, the file itself (when it
+    /// has one) or a folder holding its files by name.</summary>
     public string? FromFile { get; init; }
 
     /// <summary>Fetch and extract again even when verified files are already in place.</summary>
@@ -36,12 +37,15 @@ public sealed class DatasetGetOptions
 /// <param name="Source">The URL or file the archive came from (null when already present).</param>
 /// <param name="ArchiveChecksumVerified">True when the archive matched the descriptor's published checksum.
 /// It is checked for archives from the descriptor's own URL; an archive from <c>--url</c> or <c>--from</c> may be a
-/// repacked copy, so for those the member files' SHA-256 decide alone.</param>
-/// <param name="ArchiveSha256">SHA-256 of the archive used (null when already present).</param>
+/// repacked copy, so for those the member files' SHA-256 decide alone. Always true for a files dataset, whose files are
+/// kept as they are and so must match their published SHA-256 whatever their source.</param>
+/// <param name="ArchiveSha256">SHA-256 of the archive used, or of a files dataset's single file (null when already
+/// present, and for a files dataset of several files).</param>
 public sealed record DatasetGetResult(string Directory, bool AlreadyPresent, string? Source, bool ArchiveChecksumVerified, string? ArchiveSha256);
 
 /// <summary>
-/// Downloads a dataset archive, extracts and verifies its member files, and moves them into the cache.
+/// Downloads a dataset archive, extracts and verifies its member files, and moves them into the cache; or, for a
+/// files dataset, downloads and verifies each file and moves it into the cache as it is.
 /// </summary>
 /// <remarks>
 /// Everything is written under a temporary folder inside the cache folder first (so the final moves are renames on
@@ -87,6 +91,9 @@ public static class DatasetDownloader
         Directory.CreateDirectory(work);
         try
         {
+            if (!dataset.IsArchive)
+                return await GetFilesAsync(dataset, options, work, target, cancellationToken).ConfigureAwait(false);
+
             string archive;
             string source;
             bool fromDescriptorUrl;
@@ -134,13 +141,13 @@ public static class DatasetDownloader
     /// <summary>True when every member file is in <paramref name="directory"/> with the right SHA-256.</summary>
     public static async Task<bool> AllVerifiedAsync(DatasetDescriptor dataset, string directory, CancellationToken cancellationToken = default)
     {
-        foreach (DatasetMember m in dataset.Members)
+        foreach ((string fileName, string sha256) in dataset.ExpectedFiles)
         {
-            string path = Path.Combine(directory, m.FileName);
+            string path = Path.Combine(directory, fileName);
             if (!File.Exists(path)) return false;
             await using var stream = File.OpenRead(path);
             byte[] hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
-            if (!Checksum.Sha256(m.Sha256).Matches(hash)) return false;
+            if (!Checksum.Sha256(sha256).Matches(hash)) return false;
         }
         return true;
     }
@@ -148,7 +155,7 @@ public static class DatasetDownloader
     private static async Task DownloadAsync(Uri url, string destination, DatasetGetOptions options, CancellationToken cancellationToken)
     {
         HttpClient client = options.HttpClient ?? SharedClient.Value;
-        string hint = "If this machine cannot reach it, download the archive elsewhere and pass it with --from FILE, or use --url URL for a mirror.";
+        string hint = "If this machine cannot reach it, download it elsewhere and pass it with --from FILE, or use --url URL for a mirror.";
         HttpResponseMessage response;
         try
         {
@@ -199,7 +206,81 @@ public static class DatasetDownloader
             }
             if (total is { } t && received != t)
                 throw new RecurrentException($"Downloading {url} ended after {received} of {t} bytes. {hint}");
+            // Kept files are renamed into the cache as they are: they must be on disk before the rename.
+            file.Flush(flushToDisk: true);
         }
+    }
+
+    /// <summary>Gets every file of a files dataset into <paramref name="work"/>, checks its SHA-256, then moves them all into <paramref name="target"/>.</summary>
+    private static async Task<DatasetGetResult> GetFilesAsync(DatasetDescriptor dataset, DatasetGetOptions options, string work, string target, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<DatasetFile> files = dataset.Files;
+        if (options.Url is not null && files.Count > 1)
+            throw new RecurrentException(
+                $"The {dataset.Name} dataset has {files.Count} files, each with its own URL, so --url (one URL) cannot stand for them; " +
+                $"download {string.Join(", ", files.Select(f => f.FileName))} elsewhere and pass their folder with --from DIR.");
+        string? fromDirectory = null;
+        if (options.FromFile is { } from)
+        {
+            if (Directory.Exists(from)) fromDirectory = from;
+            else if (!File.Exists(from))
+                throw new RecurrentException($"The file '{from}' given with --from does not exist.");
+            else if (files.Count > 1)
+                throw new RecurrentException(
+                    $"The {dataset.Name} dataset has {files.Count} files ({string.Join(", ", files.Select(f => f.FileName))}); " +
+                    $"--from takes the folder that holds them, not the file '{from}'.");
+        }
+
+        var sources = new string[files.Count];
+        var hashes = new string[files.Count];
+        for (int i = 0; i < files.Count; i++)
+        {
+            DatasetFile file = files[i];
+            string path = Path.Combine(work, file.FileName);
+            if (options.FromFile is { } local)
+            {
+                string source = fromDirectory is null ? local : Path.Combine(fromDirectory, file.FileName);
+                if (!File.Exists(source))
+                    throw new RecurrentException($"The --from folder '{fromDirectory}' lacks {file.FileName}.");
+                sources[i] = Path.GetFullPath(source);
+                hashes[i] = await CopyAndHashAsync(source, path, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                Uri url = options.Url ?? file.Url;
+                sources[i] = url.ToString();
+                await DownloadAsync(url, path, options, cancellationToken).ConfigureAwait(false);
+                await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+                hashes[i] = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+            }
+            if (!string.Equals(hashes[i], file.Sha256, StringComparison.OrdinalIgnoreCase))
+                throw new RecurrentException(
+                    $"{file.FileName} from {sources[i]} has SHA-256 {hashes[i]}, expected {file.Sha256.ToLowerInvariant()}; " +
+                    $"the file is corrupt, incomplete or not the published {dataset.Name} file. Nothing was changed in the cache. " +
+                    "(A copy of your own can be used without this check by passing its path with --data.)");
+        }
+
+        Directory.CreateDirectory(target);
+        foreach (DatasetFile file in files)
+            File.Move(Path.Combine(work, file.FileName), Path.Combine(target, file.FileName), overwrite: true);
+        return new DatasetGetResult(target, AlreadyPresent: false, string.Join(", ", sources), ArchiveChecksumVerified: true,
+            files.Count == 1 ? hashes[0] : null);
+    }
+
+    private static async Task<string> CopyAndHashAsync(string source, string destination, CancellationToken cancellationToken)
+    {
+        await using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        await using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] buffer = new byte[1 << 16];
+        int n;
+        while ((n = await input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            sha.AppendData(buffer, 0, n);
+        }
+        output.Flush(flushToDisk: true);
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
     private static async Task<(string Sha256, bool MatchesPublished)> HashArchiveAsync(DatasetDescriptor dataset, string archive, CancellationToken cancellationToken)

@@ -21,7 +21,25 @@ public static class KnownDatasets
             new("simple-examples/data/ptb.test.txt", "ptb.test.txt", "dd65dff31e70846b2a6030a87482edcd5d199130cdcfa1f3dccbb033728deee0"),
         ]);
 
-    public static IReadOnlyList<DatasetDescriptor> All { get; } = [Ptb];
+    /// <summary>
+    /// Stanford's Large Movie Review Dataset v1.0 (Maas et al., 2011): 25,000 training and 25,000 test reviews labelled
+    /// pos or neg, plus 50,000 unlabelled ones. Kept as the downloaded aclImdb_v1.tar.gz (84,125,825 bytes), which the
+    /// classification reader reads without extracting it.
+    /// </summary>
+    /// <remarks>
+    /// The SHA-256 is the one TensorFlow Datasets records for this URL (tensorflow/datasets,
+    /// <c>tensorflow_datasets/datasets/imdb_reviews/checksums.tsv</c> and <c>url_checksums/imdb_reviews.txt</c>, with the
+    /// size 84,125,825). torchtext (<c>torchtext/datasets/imdb.py</c>) and PaddlePaddle check the same URL against MD5
+    /// 7c2ac02c03563afcf9b574c7e56c153a.
+    /// </remarks>
+    public static DatasetDescriptor Imdb { get; } = new(
+        "imdb",
+        [
+            new(new Uri("http://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"), "aclImdb_v1.tar.gz",
+                "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"),
+        ]);
+
+    public static IReadOnlyList<DatasetDescriptor> All { get; } = [Ptb, Imdb];
 
     /// <summary>The dataset called <paramref name="name"/> (case-insensitive).</summary>
     /// <exception cref="RecurrentException">No dataset has that name.</exception>
