@@ -28,6 +28,7 @@ public static class BenchCommand
         bench.Subcommands.Add(CreateGemm());
         bench.Subcommands.Add(CreateFma());
         bench.Subcommands.Add(CreateLm());
+        bench.Subcommands.Add(CreateClassify());
         return bench;
     }
 
@@ -170,5 +171,49 @@ public static class BenchCommand
             return 0;
         });
         return lm;
+    }
+
+    private static Command CreateClassify()
+    {
+        var preset = new Option<string>("--preset") { Description = "Classifier preset: book, tfmi or default.", DefaultValueFactory = _ => "book" };
+        var data = new Option<string?>("--data") { Description = "Labelled texts (IMDb's .tar.gz, …); without it a synthetic set with IMDb's lengths and a 100,000-word vocabulary." };
+        var batches = new Option<int>("--batches") { Description = "Timed batches per phase.", DefaultValueFactory = _ => 20 };
+        var command = new Command("classify", "Training and evaluation tokens per second (padding included) of a classifier preset, one JSON line per phase.");
+        command.Options.Add(preset);
+        command.Options.Add(data);
+        command.Options.Add(batches);
+        command.SetAction(parseResult =>
+        {
+            CommandTree.ApplyCommon(parseResult);
+            int n = parseResult.GetValue(batches);
+            if (n < 1) throw new RecurrentException($"--batches must be at least 1, got {n}.");
+            string name = parseResult.GetValue(preset)!;
+            Models.SequenceClassifierConfig config = Models.SequenceClassifierPresets.Get(name) with { Classes = 2 };
+            Data.Classification.EncodedExamples train, valid;
+            int vocab;
+            if (parseResult.GetValue(data) is { } path)
+            {
+                Data.Classification.ClassificationData read = Data.Classification.ClassificationDataReader.Read(path);
+                int[] all = Enumerable.Range(0, read.Train.Count).ToArray();
+                Data.Vocabulary vocabulary = Data.Classification.ClassificationVocabulary.Build(read.Train, all, Text.EnglishTokenizer.Tokenize, config.MaxVocab, config.MinCount);
+                var encoder = new Data.Classification.TextEncoder(vocabulary, config.MaxLength, config.Truncate);
+                train = encoder.Encode(read.Train, read.TrainLabels, all);
+                valid = read.Test is null ? train : encoder.Encode(read.Test, read.TestLabels!, Enumerable.Range(0, read.Test.Count).ToArray());
+                vocab = vocabulary.Count;
+                config = config with { Classes = read.Labels.Count };
+            }
+            else
+            {
+                vocab = config.MaxVocab > 0 ? config.MaxVocab + 2 : 100_000;
+                int longest = config.MaxLength > 0 ? config.MaxLength : 2500;
+                train = Training.ClassifierBenchmark.Synthetic(Math.Max(2000, config.BatchSize * (n + 5)), vocab, Math.Min(10, longest), longest, 21);
+                valid = Training.ClassifierBenchmark.Synthetic(Math.Max(1000, config.BatchSize * (n + 5)), vocab, Math.Min(10, longest), longest, 22);
+            }
+            config = config with { VocabSize = vocab, EmbeddingSize = config.EmbeddingSize };
+            foreach (Training.ClassifierBenchmark.Result r in Training.ClassifierBenchmark.Run(name, config, train, valid, n))
+                Console.WriteLine(r.ToJson());
+            return 0;
+        });
+        return command;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Recurrent.Data.Classification;
 using Recurrent.Training;
 
 namespace Recurrent.Models;
@@ -16,16 +17,6 @@ public enum ClassifierHead
     Max,
     /// <summary>Bidirectional layers: the forward direction's last output joined with the backward direction's first.</summary>
     BiLast,
-}
-
-/// <summary>Which end of a long text is kept when it is cut to <c>max_length</c> tokens.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<TruncateSide>))]
-public enum TruncateSide
-{
-    /// <summary>Keep the first tokens.</summary>
-    Start,
-    /// <summary>Keep the last tokens (Python Machine Learning keeps the last 200 words).</summary>
-    End,
 }
 
 /// <summary>
@@ -80,7 +71,7 @@ public sealed record SequenceClassifierConfig
     [JsonPropertyName("max_length")] public int MaxLength { get; init; }
 
     /// <summary>Which end of a long text is kept.</summary>
-    [JsonPropertyName("truncate")] public TruncateSide Truncate { get; init; } = TruncateSide.End;
+    [JsonPropertyName("truncate")] public TruncationSide Truncate { get; init; } = TruncationSide.KeepEnd;
 
     /// <summary>
     /// Pad every text on the left to <c>max_length</c> and run all steps, as the book does (its last step is then

@@ -32,7 +32,6 @@ public static class TrainingCurvePlot
             for (int i = 0; i < n; i++) values[i] = epochs[i].Valid(metric);
             var line = plot.Add.Scatter(x, values);
             line.LegendText = $"valid {metric.Replace('_', ' ')}";
-            line.LinePattern = LinePattern.Dashed;
             line.Axes.YAxis = plot.Axes.Right;
         }
         if (presentation.Metrics.Count > 0) plot.Axes.Right.Label.Text = string.Join(", ", presentation.Metrics).Replace('_', ' ');
