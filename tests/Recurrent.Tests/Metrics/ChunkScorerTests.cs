@@ -202,6 +202,18 @@ public class ChunkScorerTests
         Assert.Equal("processed 0 tokens with 0 phrases; found: 0 phrases; correct: 0.\n", scorer.Result().ToString());
     }
 
+    [Fact]
+    public void ReportRepeatsTheUntypedLineAsConllevalDoes()
+    {
+        // Untyped chunks in both gold (B I = one chunk) and predicted (B = one chunk): conlleval prints the "" type
+        // twice, since its de-duplication tests the previous name for truth and "" is false in Perl.
+        string[] lines = Score("B I O", "B O O").ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.Equal("                 : precision:   0.00%; recall:   0.00%; FB1:   0.00  1", lines[2]);
+        Assert.Equal(lines[2], lines[3]);
+        Assert.Equal(3, Score("B I O", "O O O").ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
     // A longer example: three sentences of CoNLL-2000-style IOB2 tags with the usual kinds of error.
     private static readonly (string Gold, string Predicted)[] Sentences =
     [
