@@ -16,8 +16,10 @@ namespace Recurrent.Layers;
 /// <para>and <c>NLL = log Z − score(gold)</c> with <c>log Z = log Σ_y exp score(y)</c> (all K^L sequences).
 /// The forward algorithm gives <c>α₀(j) = s[j] + x[0, j]</c>, <c>α_t(j) = x[t, j] + LSE_i(α_{t−1}(i) + A[i, j])</c>,
 /// <c>log Z = LSE_j(α_{L−1}(j) + e[j])</c>; the backward one <c>β_{L−1}(i) = e[i]</c>,
-/// <c>β_t(i) = LSE_j(A[i, j] + x[t+1, j] + β_{t+1}(j))</c>, where LSE is the log-sum-exp, taken after subtracting
-/// the maximum so no exponent is positive. The gradients are marginals minus gold indicators:
+/// <c>β_t(i) = LSE_j(A[i, j] + x[t+1, j] + β_{t+1}(j))</c>, where LSE is the log-sum-exp. No exponent is positive:
+/// each step factors out the largest α and the largest transition score into each tag, which needs K exponentials
+/// and a K×K product instead of K² exponentials, and falls back to the direct log-sum-exp where those factors
+/// underflow (score gaps of hundreds of nats). The gradients are marginals minus gold indicators:
 /// <c>∂NLL/∂x[t, j] = γ_t(j) − [y_t = j]</c> with <c>γ_t(j) = exp(α_t(j) + β_t(j) − log Z)</c>,
 /// <c>∂NLL/∂A[i, j] = Σ_{t≥1} ξ_t(i, j) − #{t : y_{t−1} = i, y_t = j}</c> with
 /// <c>ξ_t(i, j) = exp(α_{t−1}(i) + A[i, j] + x[t, j] + β_t(j) − log Z)</c>,
@@ -36,11 +38,13 @@ public sealed class LinearChainCrf : IHasParameters
     private readonly double[] _transitions;   // effective A, row-major [from, to], −∞ where disallowed
     private readonly double[] _transposed;    // effective Aᵀ, [to, from], so a column of A is contiguous
     private readonly double[] _start, _end;   // effective s and e
+    private readonly double[] _columnMax, _rowMax;         // c_j = max_i A[i, j], r_i = max_j A[i, j]
+    private readonly double[] _columnScaled, _rowScaled;   // e^(A[i, j] − c_j), e^(A[i, j] − r_i), [from, to]
     private TransitionConstraints? _constraints;
 
     private double[] _alpha = [], _beta = [];  // [T, B, K]; _alpha also holds Viterbi's δ
     private int[] _backPointers = [];          // [T, B, K]
-    private double[] _scratch = [];            // [B, 2K]: per-sequence work vectors
+    private double[] _scratch = [];            // [B, 4K]: per-sequence work vectors
     private double[] _accumulators = [];       // [B, K·K + 2K]: per-sequence ∂NLL/∂(A, s, e)
     private double[] _losses = [], _bestScores = [];
     private int[] _lengths = [], _tags = [], _path = [];
@@ -64,6 +68,10 @@ public sealed class LinearChainCrf : IHasParameters
         _transposed = new double[tagCount * tagCount];
         _start = new double[tagCount];
         _end = new double[tagCount];
+        _columnMax = new double[tagCount];
+        _rowMax = new double[tagCount];
+        _columnScaled = new double[tagCount * tagCount];
+        _rowScaled = new double[tagCount * tagCount];
     }
 
     /// <summary>K, the number of tags.</summary>
@@ -180,6 +188,8 @@ public sealed class LinearChainCrf : IHasParameters
 
     private int AccumulatorLength => _k * _k + 2 * _k;
 
+    private int ScratchLength => 4 * _k;
+
     private void Begin(Tensor emissions, ReadOnlySpan<int> lengths)
     {
         if (emissions.Rank != 3 || emissions.Dim(2) != _k)
@@ -199,7 +209,7 @@ public sealed class LinearChainCrf : IHasParameters
         int n = _steps * _batch;
         Grow(ref _tags, n);
         Grow(ref _alpha, n * _k);
-        Grow(ref _scratch, _batch * 2 * _k);
+        Grow(ref _scratch, _batch * ScratchLength);
         _x = emissions.Data;
 
         ReadOnlySpan<float> a = Transitions.Value.Span, s = StartTransitions.Value.Span, e = EndTransitions.Value.Span;
@@ -214,6 +224,19 @@ public sealed class LinearChainCrf : IHasParameters
                 _transposed[j * _k + i] = v;
             }
         }
+        for (int i = 0; i < _k; i++)
+        {
+            _rowMax[i] = TensorPrimitives.Max(_transitions.AsSpan(i * _k, _k));
+            _columnMax[i] = TensorPrimitives.Max(_transposed.AsSpan(i * _k, _k));
+        }
+        for (int i = 0; i < _k; i++)
+            for (int j = 0; j < _k; j++)
+            {
+                double v = _transitions[i * _k + j];
+                // A whole row or column may be disallowed (−∞ − −∞ would be NaN); its scaled entries are 0.
+                _columnScaled[i * _k + j] = double.IsNegativeInfinity(v) ? 0 : Math.Exp(v - _columnMax[j]);
+                _rowScaled[i * _k + j] = double.IsNegativeInfinity(v) ? 0 : Math.Exp(v - _rowMax[i]);
+            }
     }
 
     /// <summary>Forward algorithm, gold score and, when a gradient is wanted, backward algorithm and marginals of sequence b.</summary>
@@ -232,21 +255,16 @@ public sealed class LinearChainCrf : IHasParameters
         }
 
         ReadOnlySpan<float> x = _x;
-        Span<double> work = _scratch.AsSpan(b * 2 * k, k);
-        Span<double> c = _scratch.AsSpan(b * 2 * k + k, k);
+        Span<double> scratch = _scratch.AsSpan(b * ScratchLength, ScratchLength);
+        Span<double> work = scratch[..k], c = scratch.Slice(k, k), p = scratch.Slice(2 * k, k), q = scratch.Slice(3 * k, k);
         int Row(int t) => (t * batch + b) * k;
 
         Span<double> alpha0 = _alpha.AsSpan(Row(0), k);
         for (int j = 0; j < k; j++) alpha0[j] = _start[j] + x[Row(0) + j];
         for (int t = 1; t < length; t++)
         {
-            ReadOnlySpan<double> previous = _alpha.AsSpan(Row(t - 1), k);
-            Span<double> current = _alpha.AsSpan(Row(t), k);
-            for (int j = 0; j < k; j++)
-            {
-                TensorPrimitives.Add(previous, _transposed.AsSpan(j * k, k), work);
-                current[j] = x[Row(t) + j] + LogSumExp(work);
-            }
+            for (int j = 0; j < k; j++) c[j] = x[Row(t) + j];
+            ForwardStep(_alpha.AsSpan(Row(t - 1), k), c, _alpha.AsSpan(Row(t), k), work, p, q);
         }
         TensorPrimitives.Add(_alpha.AsSpan(Row(length - 1), k), _end, work);
         double logZ = LogSumExp(work);
@@ -268,14 +286,8 @@ public sealed class LinearChainCrf : IHasParameters
         _end.CopyTo(_beta.AsSpan(Row(length - 1), k));
         for (int t = length - 2; t >= 0; t--)
         {
-            // c[j] = x[t+1, j] + β_{t+1}(j), shared by every i.
             for (int j = 0; j < k; j++) c[j] = x[Row(t + 1) + j] + _beta[Row(t + 1) + j];
-            Span<double> beta = _beta.AsSpan(Row(t), k);
-            for (int i = 0; i < k; i++)
-            {
-                TensorPrimitives.Add(_transitions.AsSpan(i * k, k), c, work);
-                beta[i] = LogSumExp(work);
-            }
+            BackwardStep(c, _beta.AsSpan(Row(t), k), work, p);
         }
 
         Span<double> transitionGradient = acc[..(k * k)];
@@ -287,33 +299,124 @@ public sealed class LinearChainCrf : IHasParameters
             int row = Row(t);
             if (t > 0)
             {
-                // ξ_t(i, j) = exp(α_{t−1}(i) − log Z + A[i, j] + c[j]), c[j] = x[t, j] + β_t(j); read x[t] before
-                // row t of an in-place gradient overwrites it.
+                // Read x[t] before row t of an in-place gradient overwrites it.
                 for (int j = 0; j < k; j++) c[j] = x[row + j] + _beta[row + j];
-                ReadOnlySpan<double> previous = _alpha.AsSpan(Row(t - 1), k);
-                for (int i = 0; i < k; i++)
-                {
-                    double shift = previous[i] - logZ;
-                    if (double.IsNegativeInfinity(shift)) continue; // state unreachable: ξ = 0
-                    TensorPrimitives.Add(_transitions.AsSpan(i * k, k), c, work);
-                    TensorPrimitives.Add(work, shift, work);
-                    TensorPrimitives.Exp(work, work);
-                    Span<double> gradientRow = transitionGradient.Slice(i * k, k);
-                    TensorPrimitives.Add(gradientRow, work, gradientRow);
-                }
+                AddTransitionMarginals(_alpha.AsSpan(Row(t - 1), k), c, logZ, transitionGradient, work, p, q);
                 transitionGradient[_tags[(t - 1) * batch + b] * k + _tags[t * batch + b]] -= 1;
             }
+            TensorPrimitives.Add(_alpha.AsSpan(row, k), _beta.AsSpan(row, k), work);
+            TensorPrimitives.Subtract(work, logZ, work);
+            TensorPrimitives.Exp(work, work); // γ_t
+            if (t == 0) TensorPrimitives.Add(startGradient, work, startGradient);
+            if (t == length - 1) TensorPrimitives.Add(endGradient, work, endGradient);
             int y = _tags[t * batch + b];
-            for (int j = 0; j < k; j++)
-            {
-                double marginal = Math.Exp(_alpha[row + j] + _beta[row + j] - logZ);
-                if (t == 0) startGradient[j] += marginal;
-                if (t == length - 1) endGradient[j] += marginal;
-                g[row + j] = (float)(scale * (marginal - (j == y ? 1 : 0)));
-            }
+            for (int j = 0; j < k; j++) g[row + j] = (float)(scale * (work[j] - (j == y ? 1 : 0)));
         }
         startGradient[_tags[b]] -= 1;
         endGradient[_tags[(length - 1) * batch + b]] -= 1;
+    }
+
+    // The recursions factor the exponentials: with m = max_i α(i), p_i = e^(α(i) − m) and E[i, j] = e^(A[i, j] − c_j)
+    // (c_j the largest score into j, so E ≤ 1), LSE_i(α(i) + A[i, j]) = m + c_j + log Σ_i p_i E[i, j]. That is K
+    // exponentials and a K×K product per step instead of K² exponentials. Every term is ≤ 1 and one p_i is 1, so the
+    // sum is accurate unless all of its terms underflow, which needs score differences of hundreds of nats; then the
+    // step falls back to the direct log-sum-exp.
+    private const double Tiny = 1e-290, Huge = 1e290;
+
+    /// <summary><c>next(j) = emission(j) + LSE_i(previous(i) + A[i, j])</c>.</summary>
+    private void ForwardStep(ReadOnlySpan<double> previous, ReadOnlySpan<double> emission, Span<double> next, Span<double> work, Span<double> p, Span<double> sums)
+    {
+        int k = _k;
+        double m = TensorPrimitives.Max(previous);
+        if (double.IsNegativeInfinity(m))
+        {
+            next.Fill(double.NegativeInfinity);
+            return;
+        }
+        TensorPrimitives.Subtract(previous, m, p);
+        TensorPrimitives.Exp(p, p);
+        sums.Clear();
+        for (int i = 0; i < k; i++)
+            if (p[i] != 0) TensorPrimitives.MultiplyAdd(_columnScaled.AsSpan(i * k, k), p[i], sums, sums);
+        for (int j = 0; j < k; j++)
+        {
+            double cj = _columnMax[j];
+            if (double.IsNegativeInfinity(cj)) next[j] = double.NegativeInfinity;
+            else if (sums[j] >= Tiny) next[j] = emission[j] + m + cj + Math.Log(sums[j]);
+            else
+            {
+                TensorPrimitives.Add(previous, _transposed.AsSpan(j * k, k), work);
+                next[j] = emission[j] + LogSumExp(work);
+            }
+        }
+    }
+
+    /// <summary><c>beta(i) = LSE_j(A[i, j] + v(j))</c>, with <c>v(j) = x[t+1, j] + β_{t+1}(j)</c>; the row-wise twin of <see cref="ForwardStep"/>.</summary>
+    private void BackwardStep(ReadOnlySpan<double> v, Span<double> beta, Span<double> work, Span<double> w)
+    {
+        int k = _k;
+        double u = TensorPrimitives.Max(v);
+        if (double.IsNegativeInfinity(u))
+        {
+            beta.Fill(double.NegativeInfinity);
+            return;
+        }
+        TensorPrimitives.Subtract(v, u, w);
+        TensorPrimitives.Exp(w, w);
+        for (int i = 0; i < k; i++)
+        {
+            double ri = _rowMax[i];
+            if (double.IsNegativeInfinity(ri))
+            {
+                beta[i] = double.NegativeInfinity;
+                continue;
+            }
+            double sum = TensorPrimitives.Dot(_rowScaled.AsSpan(i * k, k), w);
+            if (sum >= Tiny) beta[i] = u + ri + Math.Log(sum);
+            else
+            {
+                TensorPrimitives.Add(_transitions.AsSpan(i * k, k), v, work);
+                beta[i] = LogSumExp(work);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds <c>ξ(i, j) = exp(α_{t−1}(i) + A[i, j] + c(j) − log Z)</c> to <paramref name="gradient"/> [K, K], with
+    /// <c>c(j) = x[t, j] + β_t(j)</c>, factored as <c>p_i · E[i, j] · q_j</c>, <c>q_j = exp(m + c_j' + c(j) − log Z)</c>.
+    /// </summary>
+    private void AddTransitionMarginals(ReadOnlySpan<double> previous, ReadOnlySpan<double> c, double logZ, Span<double> gradient,
+        Span<double> work, Span<double> p, Span<double> q)
+    {
+        int k = _k;
+        double m = TensorPrimitives.Max(previous);
+        if (double.IsNegativeInfinity(m)) return; // nothing reaches step t − 1
+        TensorPrimitives.Subtract(previous, m, p);
+        TensorPrimitives.Exp(p, p);
+        bool exactColumns = false;
+        for (int j = 0; j < k; j++)
+        {
+            q[j] = Math.Exp(m + _columnMax[j] + c[j] - logZ);
+            // ξ ≤ 1 bounds p_i·E[i, j]·q_j, so q_j is huge only when E[i, j] is tiny: then take the column directly.
+            if (!(q[j] <= Huge))
+            {
+                q[j] = 0;
+                exactColumns = true;
+            }
+        }
+        for (int i = 0; i < k; i++)
+        {
+            if (p[i] == 0) continue;
+            TensorPrimitives.Multiply(_columnScaled.AsSpan(i * k, k), q, work);
+            Span<double> gradientRow = gradient.Slice(i * k, k);
+            TensorPrimitives.MultiplyAdd(work, p[i], gradientRow, gradientRow);
+        }
+        if (!exactColumns) return;
+        for (int j = 0; j < k; j++)
+        {
+            if (!(Math.Exp(m + _columnMax[j] + c[j] - logZ) > Huge)) continue;
+            for (int i = 0; i < k; i++) gradient[i * k + j] += Math.Exp(previous[i] + _transitions[i * k + j] + c[j] - logZ);
+        }
     }
 
     /// <summary>Viterbi over sequence b: δ in _alpha, the argmax predecessors in _backPointers, the path in _path.</summary>

@@ -334,6 +334,55 @@ public class LinearChainCrfTests
         }
     }
 
+    [Theory]
+    [InlineData(61ul)]
+    [InlineData(62ul)]
+    [InlineData(63ul)]
+    public void ExtremeTransitionScoresStillMatchBruteForce(ulong seed)
+    {
+        // Transitions of ±900 nats: most e^(A − max) factors underflow to 0, so the forward, backward and marginal
+        // steps must take their direct log-sum-exp fallbacks (checked by making the fallbacks fail: these tests do).
+        const int k = 4, steps = 5, batch = 3;
+        int[] lengths = [5, 3, 2];
+        var crf = RandomCrf(k, seed, 900f);
+        float[] x = Reference.RandomArray(steps * batch * k, seed + 1, -300f, 300f);
+        int[] gold = RandomTags(steps, batch, lengths, k, seed + 2);
+        var gradient = new Tensor(steps, batch, k);
+        crf.NegativeLogLikelihood(new Tensor(x, steps, batch, k), lengths, gold, gradient);
+        var expectedA = new double[k * k];
+        for (int b = 0; b < batch; b++)
+        {
+            Enumerated r = Enumerate(crf, x, steps, batch, b, lengths[b], gold, null);
+            double nll = r.LogZ - r.GoldScore;
+            Assert.Equal(nll, crf.SequenceLosses[b], 1e-9 * Math.Max(1, nll));
+            for (int t = 0; t < lengths[b]; t++)
+                for (int j = 0; j < k; j++) Assert.Equal(r.Emissions[t * k + j], gradient[t, b, j], 1e-6);
+            for (int i = 0; i < k * k; i++) expectedA[i] += r.Transitions[i];
+        }
+        for (int i = 0; i < k * k; i++) Assert.Equal(expectedA[i], crf.Transitions.Gradient[i], 1e-6);
+    }
+
+    [Fact]
+    public void MarginalsAcrossAHugeScoreGapAreExact()
+    {
+        // K = 2, T = 2. Tag 1 costs 1000 at step 0 (emission) or on the transition 0 → 1, and earns 2000 at step 1.
+        // Paths: 00 = 0, 01 = −1000 + 2000 = 1000, 10 = −1000, 11 = −1000 + 2000 = 1000, so log Z = 1000 + log 2
+        // (to 1e-400) and gold 01 has NLL = log 2; ξ(0, 1) = ξ(1, 1) = 1/2, γ₀ = (1/2, 1/2), γ₁ = (0, 1).
+        // e^(A[0,1] − max_i A[i,1]) = e^−1000 underflows, so step 1 and its marginals need the direct log-sum-exp.
+        var crf = new LinearChainCrf(2);
+        crf.Transitions.Value[0, 1] = -1000;
+        var x = new Tensor(2, 1, 2);
+        x[0, 0, 1] = -1000;
+        x[1, 0, 1] = 2000;
+        var gradient = new Tensor(2, 1, 2);
+        double nll = crf.NegativeLogLikelihood(x, [2], [0, 1], gradient);
+        Assert.Equal(Math.Log(2), nll, 1e-12);
+        Assert.Equal([-0.5f, 0.5f, 0f, 0f], gradient.Span.ToArray());
+        Assert.Equal([0f, 0.5f - 1, 0f, 0.5f], crf.Transitions.Gradient.Span.ToArray());
+        Assert.Equal([-0.5f, 0.5f], crf.StartTransitions.Gradient.Span.ToArray());
+        Assert.Equal([0f, 0f], crf.EndTransitions.Gradient.Span.ToArray());
+    }
+
     [Fact]
     public void InPlaceGradientEqualsSeparateGradient()
     {
