@@ -6,8 +6,8 @@ namespace Recurrent.Cli.Commands;
 
 /// <summary>
 /// What the train commands share around <see cref="LanguageModelTrainer"/>: the run folder, <c>--resume</c>,
-/// Ctrl-C (the first stops after the current batch and writes a resumable checkpoint, a second one kills),
-/// and the live progress display.
+/// Ctrl-C, SIGTERM and SIGHUP (the first stops after the current batch and writes a resumable checkpoint, a second
+/// one exits at once), and the live progress display.
 /// </summary>
 public static class TrainingSession
 {
@@ -80,32 +80,22 @@ public static class TrainingSession
         }
     }
 
-    /// <summary>Runs the trainer with the live display; Ctrl-C stops it cleanly.</summary>
+    /// <summary>
+    /// Runs the trainer with the live display. Ctrl-C, SIGTERM or SIGHUP stop it cleanly after the current batch
+    /// (a checkpoint is written and the trainer says how to resume); a second signal exits at once (<see cref="ShutdownSignals"/>).
+    /// </summary>
     public static TrainingOutcome Run(LanguageModelTrainer trainer, ConsoleTrainingMonitor monitor)
     {
-        using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            if (stop.IsCancellationRequested) return; // second Ctrl-C: let the process die
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        using var signals = new ShutdownSignals();
+        monitor.Info(ShutdownSignals.StopHint);
+        monitor.Start();
         try
         {
-            monitor.Start();
-            try
-            {
-                return trainer.Run(stop.Token);
-            }
-            finally
-            {
-                monitor.Dispose();
-            }
+            return trainer.Run(signals.Token);
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
+            monitor.Dispose();
         }
     }
 }
