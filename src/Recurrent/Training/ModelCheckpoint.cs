@@ -62,6 +62,7 @@ public static class ModelCheckpoint
         string kind = Require(checkpoint, KindKey);
         LanguageModelConfig config = LanguageModelConfig.FromJson(Require(checkpoint, ConfigKey), $"{path} (config)");
         string vocabulary = Require(checkpoint, VocabularyKey);
+        CheckAgainstFile(checkpoint, config, vocabulary);
         var model = new LanguageModel(config);
         foreach (Parameter p in model.Parameters)
         {
@@ -81,6 +82,7 @@ public static class ModelCheckpoint
         TrainingPosition? position = checkpoint.Metadata.TryGetValue(TrainingStateKey, out string? json)
             ? TrainingPosition.FromJson(json, path)
             : null;
+        if (position is not null) CheckPosition(position, config, path);
         return new LoadedCheckpoint(path, kind, model, vocabulary, position, checkpoint);
     }
 
@@ -103,6 +105,48 @@ public static class ModelCheckpoint
         }
         if (position.RandomState.Length == 4) loaded.Model.Random.SetState(position.RandomState);
         else throw new RecurrentException($"{loaded.Path}: the training state has no random-generator state.");
+    }
+
+    /// <summary>
+    /// What can be checked before the model is built: the config's weights add up to the model tensors the file holds
+    /// (so a config edited or corrupted to a larger model is refused before its weights are allocated), the
+    /// vocabulary has vocab_size entries, and every stored value is finite.
+    /// </summary>
+    private static void CheckAgainstFile(Checkpoint checkpoint, LanguageModelConfig config, string vocabularyJson)
+    {
+        string path = checkpoint.Path;
+        config.Validate();
+        long stored = 0;
+        foreach (NamedTensor t in checkpoint.Tensors)
+        {
+            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(t.Tensor.Span))
+                throw new RecurrentException($"{path}: tensor '{t.Name}' holds NaN or infinite values; the checkpoint is unusable (was it written after training diverged?).");
+            if (!t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && !t.Name.StartsWith(StatePrefix, StringComparison.Ordinal))
+                stored += t.Tensor.Length;
+        }
+        long needed = MemoryEstimate.For(config).ParameterCount;
+        if (needed != stored)
+            throw new RecurrentException($"{path}: its config describes a model of {needed:N0} weights but the file holds {stored:N0}; the config and the weights disagree.");
+        int words;
+        try
+        {
+            words = Data.Vocabulary.FromJson(vocabularyJson).Count;
+        }
+        catch (RecurrentException e)
+        {
+            throw new RecurrentException($"{path}: {e.Message}", e);
+        }
+        if (words != config.VocabSize)
+            throw new RecurrentException($"{path}: the vocabulary has {words:N0} entries but the config's vocab_size is {config.VocabSize:N0}.");
+    }
+
+    /// <summary>A training position must describe a place in this run: counters not negative, an epoch within the run, every finished epoch recorded.</summary>
+    private static void CheckPosition(TrainingPosition position, LanguageModelConfig config, string path)
+    {
+        if (position.Epoch < 0 || position.Epoch > config.MaxMaxEpoch || position.Batch < 0 || position.Step < 0
+            || position.EpochTokens < 0 || position.EpochSeconds < 0 || position.History is null || position.History.Count != position.Epoch
+            || position.History.Contains(null!) || position.RandomState is null || double.IsNaN(position.BestValidLoss) || !double.IsFinite(position.EpochLoss))
+            throw new RecurrentException($"{path}: the training state is not consistent (epoch {position.Epoch} of {config.MaxMaxEpoch}, batch {position.Batch}, step {position.Step}, {position.History?.Count ?? 0} epochs recorded).");
     }
 
     private static string Require(Checkpoint checkpoint, string key) =>

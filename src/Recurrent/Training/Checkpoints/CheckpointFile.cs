@@ -127,13 +127,29 @@ public static class CheckpointFile
         if (header.AsSpan().TrimStart((byte)' ') is not [(byte)'{', ..])
             throw Fail(path, $"is not a {FormatName} file (safetensors layout): the header does not start with a JSON object.");
 
+        // JsonDocument checks the JSON structure but not the text inside strings: invalid UTF-8 there would surface
+        // later as an InvalidOperationException from GetString.
+        if (InvalidUtf8At(header) is int bad)
+            throw Fail(path, $"has a header that is not valid UTF-8: byte {8 + bad} of the file starts an invalid sequence.");
+
         using JsonDocument document = ParseHeader(path, header);
         JsonElement root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
             throw Fail(path, "is not a checkpoint: its header is not a JSON object.");
 
-        var (metadata, expectedHash) = ReadMetadata(path, root);
-        var entries = ReadTensorEntries(path, root);
+        Dictionary<string, string> metadata;
+        string expectedHash;
+        List<Entry> entries;
+        try
+        {
+            (metadata, expectedHash) = ReadMetadata(path, root);
+            entries = ReadTensorEntries(path, root);
+        }
+        catch (InvalidOperationException e)
+        {
+            // GetString and property names throw this for an escape that is not UTF-16 (a lone surrogate, \ud800).
+            throw Fail(path, $"has a corrupt header: {e.Message}", e);
+        }
 
         // The data must be exactly the tensors, back to back, like the safetensors library requires.
         var byOffset = entries.ToArray();
@@ -168,6 +184,15 @@ public static class CheckpointFile
         var named = new NamedTensor[entries.Count];
         for (int i = 0; i < named.Length; i++) named[i] = new NamedTensor(entries[i].Name, tensors[i]);
         return new Checkpoint(path, metadata, named);
+    }
+
+    /// <summary>The offset of the first byte that does not start a valid UTF-8 sequence, or null.</summary>
+    private static int? InvalidUtf8At(ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) return null;
+        int offset = 0;
+        while (Rune.DecodeFromUtf8(bytes[offset..], out _, out int consumed) == OperationStatus.Done) offset += consumed;
+        return offset;
     }
 
     private static JsonDocument ParseHeader(string path, byte[] header)
