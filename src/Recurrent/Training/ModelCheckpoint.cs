@@ -62,7 +62,7 @@ public static class ModelCheckpoint
         string kind = Require(checkpoint, KindKey);
         LanguageModelConfig config = LanguageModelConfig.FromJson(Require(checkpoint, ConfigKey), $"{path} (config)");
         string vocabulary = Require(checkpoint, VocabularyKey);
-        CheckAgainstFile(checkpoint, config, vocabulary);
+        CheckAgainstFile(checkpoint, config);
         var model = new LanguageModel(config);
         foreach (Parameter p in model.Parameters)
         {
@@ -79,6 +79,7 @@ public static class ModelCheckpoint
         foreach (NamedTensor t in checkpoint.Tensors)
             if (!names.Contains(t.Name) && !t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && !t.Name.StartsWith(StatePrefix, StringComparison.Ordinal))
                 throw new RecurrentException($"{path}: the checkpoint has a tensor '{t.Name}' {t.Tensor} but the config has no such parameter; the config and the weights disagree.");
+        CheckVocabulary(path, vocabulary, config);
         TrainingPosition? position = checkpoint.Metadata.TryGetValue(TrainingStateKey, out string? json)
             ? TrainingPosition.FromJson(json, path)
             : null;
@@ -95,7 +96,14 @@ public static class ModelCheckpoint
         foreach (NamedTensor t in loaded.File.Tensors)
             if (t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
                 slots.Add((t.Name[OptimizerPrefix.Length..], t.Tensor));
-        optimizer.LoadState(loaded.Model.Parameters, slots, position.Step);
+        try
+        {
+            optimizer.LoadState(loaded.Model.Parameters, slots, position.Step);
+        }
+        catch (RecurrentException e)
+        {
+            throw new RecurrentException($"{loaded.Path}: {e.Message}", e);
+        }
         List<Tensor> stateTensors = LanguageModel.StateTensors(state);
         for (int i = 0; i < stateTensors.Count; i++)
         {
@@ -108,14 +116,21 @@ public static class ModelCheckpoint
     }
 
     /// <summary>
-    /// What can be checked before the model is built: the config's weights add up to the model tensors the file holds
-    /// (so a config edited or corrupted to a larger model is refused before its weights are allocated), the
-    /// vocabulary has vocab_size entries, and every stored value is finite.
+    /// What can be checked before the model is built: the config describes no model far larger than the weights the
+    /// file holds (so a config edited or corrupted to a huge model is refused before it is allocated), and every
+    /// stored value is finite.
     /// </summary>
-    private static void CheckAgainstFile(Checkpoint checkpoint, LanguageModelConfig config, string vocabularyJson)
+    private static void CheckAgainstFile(Checkpoint checkpoint, LanguageModelConfig config)
     {
         string path = checkpoint.Path;
-        config.Validate();
+        try
+        {
+            config.Validate();
+        }
+        catch (RecurrentException e)
+        {
+            throw new RecurrentException($"{path} (config): {e.Message}", e);
+        }
         long stored = 0;
         foreach (NamedTensor t in checkpoint.Tensors)
         {
@@ -124,9 +139,16 @@ public static class ModelCheckpoint
             if (!t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && !t.Name.StartsWith(StatePrefix, StringComparison.Ordinal))
                 stored += t.Tensor.Length;
         }
+        // A config a little off is built and then compared tensor by tensor, which names the tensor that differs;
+        // one far larger than the weights stored is refused here, before its model is allocated.
         long needed = MemoryEstimate.For(config).ParameterCount;
-        if (needed != stored)
-            throw new RecurrentException($"{path}: its config describes a model of {needed:N0} weights but the file holds {stored:N0}; the config and the weights disagree.");
+        if (needed > 4 * stored + (1 << 16))
+            throw new RecurrentException($"{path}: its config describes a model of {needed:N0} weights but the file holds only {stored:N0}; the config and the weights disagree.");
+    }
+
+    /// <summary>The vocabulary must be a JSON array of vocab_size distinct tokens, or the commands would index past it.</summary>
+    private static void CheckVocabulary(string path, string vocabularyJson, LanguageModelConfig config)
+    {
         int words;
         try
         {

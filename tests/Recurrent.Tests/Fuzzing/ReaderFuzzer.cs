@@ -291,7 +291,7 @@ public sealed partial class ReaderFuzzer
 
     [GeneratedRegex(@"(?<![\w.])/[^\s:',()]+")] private static partial Regex Paths();
     [GeneratedRegex("'[^']*'")] private static partial Regex Quoted();
-    [GeneratedRegex(@"(?<![A-Za-z]-?)-?\d[\d,.]*")] private static partial Regex Numbers(); // not the 8 of UTF-8
+    [GeneratedRegex(@"(?<![A-Za-z\d]-?)-?\d[\d,.]*")] private static partial Regex Numbers(); // not the 8 of UTF-8 or the 32 of F32
     [GeneratedRegex(@"bytes [0-9A-F]+\b")] private static partial Regex HexBytes();
     [GeneratedRegex(@"\b[0-9a-fA-F]{16,}\b")] private static partial Regex Hex();
 
