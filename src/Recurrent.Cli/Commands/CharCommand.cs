@@ -194,8 +194,15 @@ public static class CharCommand
     {
         string path = Path.Combine(runDirectory, TextInfoName);
         if (!File.Exists(path)) throw new RecurrentException($"--resume: {runDirectory} has no {TextInfoName}; it was not started by 'char train'.");
-        return JsonSerializer.Deserialize<TextInfo>(File.ReadAllText(path))
-            ?? throw new RecurrentException($"--resume: {path} is empty.");
+        try
+        {
+            return JsonSerializer.Deserialize<TextInfo>(File.ReadAllText(path))
+                ?? throw new RecurrentException($"--resume: {path} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new RecurrentException($"--resume: {path} is not a text record ({e.Message}).");
+        }
     }
 
     /// <summary>How a run read its text, so that --resume splits it the same way.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Recurrent.Kernels;
+using Recurrent.Models;
 
 namespace Recurrent.Cli.Commands;
 
@@ -13,6 +14,16 @@ public static class CommandTree
         Recursive = true,
     };
 
+    /// <summary><c>--verbose</c>: print the stack trace of an error instead of one line (and a crash log).</summary>
+    public static readonly Option<bool> Verbose = new("--verbose") { Description = "On an error, print the full stack trace.", Recursive = true };
+
+    /// <summary><c>--max-memory SIZE</c>: the memory a model may use, instead of what the machine has available.</summary>
+    public static readonly Option<string?> MaxMemory = new("--max-memory")
+    {
+        Description = "Memory a model may use, e.g. 8G or 512M (default: the memory available, cgroup limit included).",
+        Recursive = true,
+    };
+
     /// <summary>
     /// The root command. A plain <see cref="Command"/> named <c>recurrent</c> rather than a <see cref="RootCommand"/>,
     /// whose name is the executable's (<c>Recurrent.Cli</c>, see the project file), so help shows the command users type.
@@ -23,6 +34,8 @@ public static class CommandTree
         root.Options.Add(new System.CommandLine.Help.HelpOption());
         root.Options.Add(new VersionOption());
         root.Options.Add(Threads);
+        root.Options.Add(Verbose);
+        root.Options.Add(MaxMemory);
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(LmCommand.Create());
         root.Subcommands.Add(CharCommand.Create());
@@ -42,5 +55,6 @@ public static class CommandTree
             if (t < 1) throw new RecurrentException($"--threads must be at least 1, got {t}.");
             ComputeThreads.Count = t;
         }
+        if (result.GetValue(MaxMemory) is { } size) MemoryBudget.Limit = MemoryBudget.ParseSize(size, "--max-memory");
     }
 }

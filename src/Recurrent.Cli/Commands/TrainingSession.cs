@@ -6,15 +6,15 @@ namespace Recurrent.Cli.Commands;
 
 /// <summary>
 /// What the train commands share around <see cref="Trainer"/>: the run folder, <c>--resume</c>,
-/// Ctrl-C (the first stops after the current batch and writes a resumable checkpoint, a second one kills),
-/// and the live progress display.
+/// Ctrl-C, SIGTERM and SIGHUP (the first stops after the current batch and writes a resumable checkpoint, a second
+/// one exits at once), and the live progress display.
 /// </summary>
 public static class TrainingSession
 {
     private const string RunInfoName = "run.json";
 
     /// <summary>Exit code of a training command stopped by Ctrl-C before its end (it leaves a resumable checkpoint).</summary>
-    public const int StoppedExitCode = 130;
+    public const int StoppedExitCode = ShutdownSignals.StoppedExitCode;
 
     /// <summary>The run folder: <c>--run</c>, or <c>runs/{kind}-{timestamp}</c>.</summary>
     public static string RunDirectory(string? run, string kind) =>
@@ -121,32 +121,22 @@ public static class TrainingSession
         }
     }
 
-    /// <summary>Runs the trainer with the live display; Ctrl-C stops it cleanly.</summary>
+    /// <summary>
+    /// Runs the trainer with the live display. Ctrl-C, SIGTERM or SIGHUP stop it cleanly after the current batch
+    /// (a checkpoint is written and the trainer says how to resume); a second signal exits at once (<see cref="ShutdownSignals"/>).
+    /// </summary>
     public static TrainingOutcome Run(Trainer trainer, ConsoleTrainingMonitor monitor)
     {
-        using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            if (stop.IsCancellationRequested) return; // second Ctrl-C: let the process die
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        using var signals = new ShutdownSignals();
+        monitor.Info(ShutdownSignals.StopHint);
+        monitor.Start();
         try
         {
-            monitor.Start();
-            try
-            {
-                return trainer.Run(stop.Token);
-            }
-            finally
-            {
-                monitor.Dispose();
-            }
+            return trainer.Run(signals.Token);
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
+            monitor.Dispose();
         }
     }
 }

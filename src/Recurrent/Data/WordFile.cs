@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Recurrent.Data;
 
 /// <summary>Receives one token of a word file and the 1-based line it is on.</summary>
@@ -17,29 +15,21 @@ public delegate void TokenVisitor(ReadOnlySpan<char> token, int lineNumber);
 /// <c>&lt;eos&gt;</c> to the neighbouring words unless the line starts and ends with a space, and adds none
 /// after a last line without a newline. Every PTB line starts and ends with a space and the files end with a
 /// newline, so both rules give the same tokens on PTB; ours does not depend on that spacing.</para>
-/// <para>The file is read as UTF-8 through a fixed buffer, so memory use does not grow with the file or its line lengths.</para>
+/// <para>The file is read as strict UTF-8 through a fixed buffer (<see cref="Utf8TextReader"/>), so memory use does not
+/// grow with the file or its line lengths, and binary data or another encoding is refused with the offset and line
+/// rather than read as words, as <see cref="Utf8TextFile"/> does for character models.</para>
 /// </remarks>
 public static class WordFile
 {
     /// <summary>Calls <paramref name="visit"/> for every token of the file, in order.</summary>
-    /// <exception cref="RecurrentException">The file cannot be read.</exception>
+    /// <exception cref="RecurrentException">The file cannot be read, or is not UTF-8 text (invalid UTF-8 or a NUL byte
+    /// where it occurs, a binary-looking file at the end).</exception>
     public static void ForEachToken(string path, TokenVisitor visit) => ForEachToken(path, visit, 1 << 16);
 
     /// <summary>As <see cref="ForEachToken(string, TokenVisitor)"/> with a given initial character buffer size (tests use tiny ones).</summary>
     internal static void ForEachToken(string path, TokenVisitor visit, int bufferSize)
     {
-        StreamReader reader;
-        try
-        {
-            reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true,
-                new FileStreamOptions { Access = FileAccess.Read, Mode = FileMode.Open, Share = FileShare.Read, BufferSize = 1 << 16 });
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new RecurrentException($"Cannot read '{path}': {e.Message}", e);
-        }
-
-        using (reader)
+        using (var reader = new Utf8TextReader(path))
         {
             // Scans a fixed character buffer rather than reading lines, so a file with very long lines (or none)
             // is not held in memory. A word cut by the end of the buffer is moved to the front before refilling;
@@ -55,11 +45,11 @@ public static class WordFile
                 int keep = wordStart >= 0 ? filled - wordStart : 0;
                 if (keep > 0)
                 {
-                    if (keep == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
                     Array.Copy(buffer, wordStart, buffer, 0, keep);
                     wordStart = 0;
                 }
-                int read = reader.Read(buffer, keep, buffer.Length - keep);
+                if (buffer.Length - keep < 2) Array.Resize(ref buffer, Math.Max(4, buffer.Length * 2)); // room for a surrogate pair
+                int read = reader.Read(buffer.AsSpan(keep));
                 filled = keep + read;
                 if (read == 0) break;
 

@@ -38,6 +38,7 @@ public sealed class LanguageModel : IModel
     public LanguageModel(LanguageModelConfig config)
     {
         config.Validate();
+        MemoryBudget.Require(MemoryEstimate.For(config)); // before anything is allocated: an absurd size is refused with figures
         Config = config;
         Random = new RandomGenerator(config.Seed);
         int embeddingSize = config.EffectiveEmbeddingSize;

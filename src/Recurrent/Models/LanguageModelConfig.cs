@@ -93,6 +93,17 @@ public sealed record LanguageModelConfig
     public float LearningRateAt(int epoch) =>
         (float)(LearningRate * Math.Pow(LrDecay, Math.Max(epoch + 1 - MaxEpoch, 0)));
 
+    /// <summary>The trainer's settings: the optimizer, ptb_word_lm.py's step decay, clipping and epochs.</summary>
+    public Training.TrainingSettings TrainingSettings() => new()
+    {
+        Optimizer = Optimizer,
+        LearningRate = LearningRate,
+        LrDecay = LrDecay,
+        DecayStartEpoch = MaxEpoch,
+        Epochs = MaxMaxEpoch,
+        MaxGradNorm = MaxGradNorm,
+    };
+
     /// <summary>Checks every value and names the first bad setting.</summary>
     public void Validate()
     {

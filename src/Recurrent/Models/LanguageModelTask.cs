@@ -39,15 +39,7 @@ public sealed class LanguageModelTask : ITrainingTask
         _inputs = new int[config.NumSteps * config.BatchSize];
         _targets = new int[config.NumSteps * config.BatchSize];
         if (train.Length / config.BatchSize > config.NumSteps) _batches = new TokenBatches(train, config.BatchSize, config.NumSteps);
-        Settings = new TrainingSettings
-        {
-            Optimizer = config.Optimizer,
-            LearningRate = config.LearningRate,
-            LrDecay = config.LrDecay,
-            DecayStartEpoch = config.MaxEpoch,
-            Epochs = config.MaxMaxEpoch,
-            MaxGradNorm = config.MaxGradNorm,
-        };
+        Settings = config.TrainingSettings();
         string cell = config.Cell.ToString().ToUpperInvariant();
         Presentation = presentation ?? (kind == "char"
             ? new TaskPresentation("chars", LossDisplay.Bits, $"char model: {config.NumLayers} × {config.HiddenSize} {cell}", [])

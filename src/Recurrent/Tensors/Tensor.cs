@@ -154,11 +154,21 @@ public sealed class Tensor
         return (int[])shape.Clone();
     }
 
+    /// <summary>The number of elements of <paramref name="shape"/>.</summary>
+    /// <exception cref="RecurrentException">It is more than a .NET array holds (<see cref="Array.MaxLength"/>): the
+    /// sizes behind it (hidden size, vocabulary, batch, steps) are too large. Checked without overflow.</exception>
     private static int Product(int[] shape)
     {
+        if (shape.AsSpan().Contains(0)) return 0;
         long p = 1;
-        foreach (int d in shape) p *= d;
-        if (p > Array.MaxLength) throw new ArgumentException($"Shape [{string.Join(", ", shape)}] is too large.");
+        foreach (int d in shape)
+        {
+            p *= d; // p ≤ Array.MaxLength and d ≤ int.MaxValue, so the product fits in a long
+            if (p > Array.MaxLength)
+                throw new RecurrentException(
+                    $"A tensor of shape [{string.Join(", ", shape)}] would hold more than the {Array.MaxLength:N0} numbers one .NET array can: " +
+                    "the sizes behind it (hidden size, vocabulary, batch size, steps) are too large.");
+        }
         return (int)p;
     }
 }

@@ -66,7 +66,18 @@ public static class ModelCheckpoint
         if (!File.Exists(path)) throw new RecurrentException($"Checkpoint '{path}' does not exist.");
         Checkpoint checkpoint = CheckpointFile.Read(path);
         string kind = Require(checkpoint, KindKey);
-        IModel model = ModelRegistry.Get(kind, path).Create(Require(checkpoint, ConfigKey), $"{path} (config)");
+        ModelKind modelKind = ModelRegistry.Get(kind, path);
+        string configJson = Require(checkpoint, ConfigKey);
+        CheckAgainstFile(checkpoint, modelKind, configJson);
+        IModel model;
+        try
+        {
+            model = modelKind.Create(configJson, $"{path} (config)");
+        }
+        catch (RecurrentException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw new RecurrentException($"{path} (config): {e.Message}", e);
+        }
         foreach (Parameter p in model.Parameters)
         {
             if (!checkpoint.TryGetTensor(p.Name, out Tensor? saved) || saved is null)
@@ -82,9 +93,11 @@ public static class ModelCheckpoint
         foreach (NamedTensor t in checkpoint.Tensors)
             if (!names.Contains(t.Name) && !t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && !t.Name.StartsWith(StatePrefix, StringComparison.Ordinal))
                 throw new RecurrentException($"{path}: the checkpoint has a tensor '{t.Name}' {t.Tensor} but the config has no such parameter; the config and the weights disagree.");
+        if (checkpoint.Metadata.TryGetValue(VocabularyKey, out string? vocabulary)) CheckVocabulary(path, vocabulary, model);
         TrainingPosition? position = checkpoint.Metadata.TryGetValue(TrainingStateKey, out string? json)
             ? TrainingPosition.FromJson(json, path)
             : null;
+        if (position is not null) CheckPosition(position, path);
         return new LoadedCheckpoint(path, kind, model, position, checkpoint);
     }
 
@@ -97,7 +110,14 @@ public static class ModelCheckpoint
         foreach (NamedTensor t in loaded.File.Tensors)
             if (t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
                 slots.Add((t.Name[OptimizerPrefix.Length..], t.Tensor));
-        optimizer.LoadState(trainable, slots, position.Step);
+        try
+        {
+            optimizer.LoadState(trainable, slots, position.Step);
+        }
+        catch (RecurrentException e)
+        {
+            throw new RecurrentException($"{loaded.Path}: {e.Message}", e);
+        }
         for (int i = 0; i < carriedState.Count; i++)
         {
             if (!loaded.File.TryGetTensor(StatePrefix + i, out Tensor? saved) || saved is null || !saved.SameShape(carriedState[i]))
@@ -106,6 +126,73 @@ public static class ModelCheckpoint
         }
         if (position.RandomState.Length == 4) loaded.Model.Random.SetState(position.RandomState);
         else throw new RecurrentException($"{loaded.Path}: the training state has no random-generator state.");
+    }
+
+    /// <summary>
+    /// What can be checked before the model is built: the config describes no model far larger than the weights the
+    /// file holds (so a config edited or corrupted to a huge model is refused before it is allocated), and every
+    /// stored value is finite.
+    /// </summary>
+    /// <summary>
+    /// Before a model is built from a checkpoint: every tensor must be finite, and a config describing a model far
+    /// larger than the weights stored is refused before its model is allocated (a config a little off is built and
+    /// then compared tensor by tensor, which names the tensor that differs).
+    /// </summary>
+    private static void CheckAgainstFile(Checkpoint checkpoint, ModelKind kind, string configJson)
+    {
+        string path = checkpoint.Path;
+        long stored = 0;
+        foreach (NamedTensor t in checkpoint.Tensors)
+        {
+            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(t.Tensor.Span))
+                throw new RecurrentException($"{path}: tensor '{t.Name}' holds NaN or infinite values; the checkpoint is unusable (was it written after training diverged?).");
+            if (!t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && !t.Name.StartsWith(StatePrefix, StringComparison.Ordinal))
+                stored += t.Tensor.Length;
+        }
+        if (kind.EstimateParameters is null) return;
+        long needed;
+        try
+        {
+            needed = kind.EstimateParameters(configJson, $"{path} (config)");
+        }
+        catch (RecurrentException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw new RecurrentException($"{path} (config): {e.Message}", e);
+        }
+        if (needed > 4 * stored + (1 << 16))
+            throw new RecurrentException($"{path}: its config describes a model of {needed:N0} weights but the file holds only {stored:N0}; the config and the weights disagree.");
+    }
+
+    /// <summary>The vocabulary must be a JSON array of as many distinct tokens as the model has rows, or the commands would index past it.</summary>
+    private static void CheckVocabulary(string path, string vocabularyJson, IModel model)
+    {
+        int? expected = model switch
+        {
+            LanguageModel lm => lm.Config.VocabSize,
+            SequenceClassifier c => c.Config.VocabSize,
+            _ => null,
+        };
+        if (expected is null) return;
+        int words;
+        try
+        {
+            words = Data.Vocabulary.FromJson(vocabularyJson).Count;
+        }
+        catch (RecurrentException e)
+        {
+            throw new RecurrentException($"{path}: {e.Message}", e);
+        }
+        if (words != expected)
+            throw new RecurrentException($"{path}: the vocabulary has {words:N0} entries but the config's vocab_size is {expected:N0}.");
+    }
+
+    /// <summary>A training position must describe a place in a run: counters not negative, every finished epoch recorded.</summary>
+    private static void CheckPosition(TrainingPosition position, string path)
+    {
+        if (position.Epoch < 0 || (position.Epochs > 0 && position.Epoch > position.Epochs) || position.Batch < 0 || position.Step < 0
+            || position.EpochCount < 0 || position.EpochItems < 0 || position.EpochSeconds < 0 || position.History is null || position.History.Count != position.Epoch
+            || position.History.Contains(null!) || position.RandomState is null || position.BestValue is double.NaN || !double.IsFinite(position.EpochLoss))
+            throw new RecurrentException($"{path}: the training state is not consistent (epoch {position.Epoch} of {position.Epochs}, batch {position.Batch}, step {position.Step}, {position.History?.Count ?? 0} epochs recorded).");
     }
 
     private static string Require(Checkpoint checkpoint, string key) =>

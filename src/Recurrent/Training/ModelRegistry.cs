@@ -6,7 +6,9 @@ namespace Recurrent.Training;
 /// <param name="Name">The <c>model_kind</c> stored in checkpoints (<c>word</c>, <c>char</c>, <c>classifier</c>).</param>
 /// <param name="Description">One line for <c>recurrent info</c>.</param>
 /// <param name="Create">Builds the model (with fresh weights) from its config JSON; the second argument names the source in errors.</param>
-public sealed record ModelKind(string Name, string Description, Func<string, string, IModel> Create);
+/// <param name="EstimateParameters">The number of weights a config describes, computed without building the model
+/// (so a damaged config asking for terabytes is refused before allocation); null when the kind has no estimate.</param>
+public sealed record ModelKind(string Name, string Description, Func<string, string, IModel> Create, Func<string, string, long>? EstimateParameters = null);
 
 /// <summary>
 /// Every model kind that checkpoints can hold. Loading goes by the kind stored in the checkpoint, so one loader
@@ -18,12 +20,19 @@ public static class ModelRegistry
 
     static ModelRegistry()
     {
-        Register(new ModelKind("word", "word-level language model", LanguageModelFactory));
-        Register(new ModelKind("char", "character-level language model", LanguageModelFactory));
+        Register(new ModelKind("word", "word-level language model", LanguageModelFactory, LanguageModelWeights));
+        Register(new ModelKind("char", "character-level language model", LanguageModelFactory, LanguageModelWeights));
         Register(new ModelKind("classifier", "sequence classifier", (json, source) => new SequenceClassifier(SequenceClassifierConfig.FromJson(json, source))));
     }
 
     private static IModel LanguageModelFactory(string json, string source) => new LanguageModel(LanguageModelConfig.FromJson(json, source));
+
+    private static long LanguageModelWeights(string json, string source)
+    {
+        LanguageModelConfig config = LanguageModelConfig.FromJson(json, source);
+        config.Validate();
+        return MemoryEstimate.For(config).ParameterCount;
+    }
 
     /// <summary>Adds a kind; a name can be registered once.</summary>
     public static void Register(ModelKind kind)

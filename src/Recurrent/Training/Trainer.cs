@@ -112,7 +112,7 @@ public sealed class Trainer
                 $"Continue it with --resume {runDirectory}, replace it with --force, or choose another --run folder.");
         foreach (string name in found) File.Delete(Path.Combine(runDirectory, name));
         Directory.CreateDirectory(runDirectory);
-        AtomicFile.FlushFolder(runDirectory);
+        AtomicFile.FlushDirectory(runDirectory);
     }
 
     /// <summary>Trains until the last epoch ends, the selection metric stops improving, or <paramref name="cancellation"/> fires; the run can be resumed after any of them.</summary>

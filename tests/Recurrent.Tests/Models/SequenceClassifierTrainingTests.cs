@@ -61,12 +61,16 @@ public sealed class SequenceClassifierTrainingTests
 
     private static readonly string[] Labels = ["after", "before"];
 
+    /// <summary>The task's tokens by id: &lt;pad&gt;, &lt;unk&gt;, A, B and the fillers.</summary>
+    private static readonly string VocabularyJson =
+        new Recurrent.Data.Vocabulary(["<pad>", "<unk>", "A", "B", .. Enumerable.Range(0, Fillers).Select(i => $"f{i}")]).ToJson();
+
     [Fact]
     public void LearnsWhetherATokenComesBeforeAnother()
     {
         using var dir = new TempDirectory();
         var model = new SequenceClassifier(Config());
-        var task = new SequenceClassifierTask(model, OrderTask(2000, 1), OrderTask(300, 2), Labels, "[]");
+        var task = new SequenceClassifierTask(model, OrderTask(2000, 1), OrderTask(300, 2), Labels, VocabularyJson);
         var trainer = new Trainer(task, new TrainerOptions { RunDirectory = dir.Path }, SilentMonitor.Instance);
         Assert.Equal(TrainingOutcome.Completed, trainer.Run(CancellationToken.None));
         (_, ClassificationReport report, _) = SequenceClassifierTask.Evaluate(model, OrderTask(1000, 3), Labels);
@@ -82,19 +86,19 @@ public sealed class SequenceClassifierTrainingTests
         using var dir = new TempDirectory();
 
         var straight = new SequenceClassifier(config);
-        new Trainer(new SequenceClassifierTask(straight, train, valid, Labels, "[]"), new TrainerOptions { RunDirectory = dir.File("straight") }, SilentMonitor.Instance)
+        new Trainer(new SequenceClassifierTask(straight, train, valid, Labels, VocabularyJson), new TrainerOptions { RunDirectory = dir.File("straight") }, SilentMonitor.Instance)
             .Run(CancellationToken.None);
 
         // Stopped after batch 4 of epoch 2, resumed from last.ckpt alone, as a new process would.
         var monitor = new RecordingMonitor(stopAfterBatch: [(1, 4)]);
         using var cancellation = new CancellationTokenSource();
         monitor.Source = cancellation;
-        var first = new Trainer(new SequenceClassifierTask(new SequenceClassifier(config), train, valid, Labels, "[]"),
+        var first = new Trainer(new SequenceClassifierTask(new SequenceClassifier(config), train, valid, Labels, VocabularyJson),
             new TrainerOptions { RunDirectory = dir.File("stopped") }, monitor);
         Assert.Equal(TrainingOutcome.Stopped, first.Run(cancellation.Token));
         LoadedCheckpoint loaded = ModelCheckpoint.Load(first.PathOf(Trainer.LastCheckpointName));
         var resumedModel = (SequenceClassifier)loaded.Model;
-        var resumed = new Trainer(new SequenceClassifierTask(resumedModel, train, valid, Labels, "[]"),
+        var resumed = new Trainer(new SequenceClassifierTask(resumedModel, train, valid, Labels, VocabularyJson),
             new TrainerOptions { RunDirectory = dir.File("stopped") }, SilentMonitor.Instance, loaded);
         Assert.Equal(TrainingOutcome.Completed, resumed.Run(CancellationToken.None));
 

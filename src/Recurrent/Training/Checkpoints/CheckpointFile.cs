@@ -44,11 +44,14 @@ public static class CheckpointFile
     public static bool IsReservedMetadataKey(string key) => key is FormatKey or VersionKey or ChecksumKey;
 
     /// <summary>
-    /// Writes a checkpoint atomically: the data go to a temporary file in the same folder, which is flushed
-    /// to disk and then renamed over <paramref name="path"/>. If anything fails on the way the temporary file
-    /// is deleted and an existing file at <paramref name="path"/> is left as it was.
+    /// Writes a checkpoint atomically with <see cref="AtomicFile"/>: the data go to a temporary file in the same
+    /// folder, which is flushed to disk and then renamed over <paramref name="path"/>, and the folder is flushed.
+    /// If anything fails on the way the temporary file is deleted and an existing file at <paramref name="path"/>
+    /// is left as it was.
     /// </summary>
     /// <exception cref="ArgumentException">A tensor name is empty, repeated or <c>__metadata__</c>, or a metadata key is reserved.</exception>
+    /// <exception cref="RecurrentException">The file cannot be written (no space, a file-size limit, no permission, a
+    /// read-only folder); the message names the path, and the previous checkpoint there is intact.</exception>
     public static void Write(string path, IReadOnlyDictionary<string, string> metadata, IReadOnlyList<NamedTensor> tensors)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -60,35 +63,21 @@ public static class CheckpointFile
 
         (byte[] header, int checksumAt) = BuildHeader(metadata, tensors);
 
-        string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
-            {
-                Span<byte> length = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-                stream.Write(length);
-                stream.Write(header);
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+            stream.Write(length);
+            stream.Write(header);
 
-                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                for (int i = 0; i < tensors.Count; i++)
-                    WriteFloats(stream, hash, tensors[i].Tensor.Span);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            for (int i = 0; i < tensors.Count; i++)
+                WriteFloats(stream, hash, tensors[i].Tensor.Span);
 
-                // The header was written with a placeholder where the checksum goes; fill it in now that the data are known.
-                stream.Position = 8 + checksumAt;
-                stream.Write(Encoding.ASCII.GetBytes(Convert.ToHexStringLower(hash.GetHashAndReset())));
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+            // The header was written with a placeholder where the checksum goes; fill it in now that the data are known.
+            stream.Position = 8 + checksumAt;
+            stream.Write(Encoding.ASCII.GetBytes(Convert.ToHexStringLower(hash.GetHashAndReset())));
+        });
     }
 
     /// <summary>Reads and validates a checkpoint.</summary>
@@ -138,13 +127,29 @@ public static class CheckpointFile
         if (header.AsSpan().TrimStart((byte)' ') is not [(byte)'{', ..])
             throw Fail(path, $"is not a {FormatName} file (safetensors layout): the header does not start with a JSON object.");
 
+        // JsonDocument checks the JSON structure but not the text inside strings: invalid UTF-8 there would surface
+        // later as an InvalidOperationException from GetString.
+        if (InvalidUtf8At(header) is int bad)
+            throw Fail(path, $"has a header that is not valid UTF-8: byte {8 + bad} of the file starts an invalid sequence.");
+
         using JsonDocument document = ParseHeader(path, header);
         JsonElement root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
             throw Fail(path, "is not a checkpoint: its header is not a JSON object.");
 
-        var (metadata, expectedHash) = ReadMetadata(path, root);
-        var entries = ReadTensorEntries(path, root);
+        Dictionary<string, string> metadata;
+        string expectedHash;
+        List<Entry> entries;
+        try
+        {
+            (metadata, expectedHash) = ReadMetadata(path, root);
+            entries = ReadTensorEntries(path, root);
+        }
+        catch (InvalidOperationException e)
+        {
+            // GetString and property names throw this for an escape that is not UTF-16 (a lone surrogate, \ud800).
+            throw Fail(path, $"has a corrupt header: {e.Message}", e);
+        }
 
         // The data must be exactly the tensors, back to back, like the safetensors library requires.
         var byOffset = entries.ToArray();
@@ -179,6 +184,15 @@ public static class CheckpointFile
         var named = new NamedTensor[entries.Count];
         for (int i = 0; i < named.Length; i++) named[i] = new NamedTensor(entries[i].Name, tensors[i]);
         return new Checkpoint(path, metadata, named);
+    }
+
+    /// <summary>The offset of the first byte that does not start a valid UTF-8 sequence, or null.</summary>
+    private static int? InvalidUtf8At(ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) return null;
+        int offset = 0;
+        while (Rune.DecodeFromUtf8(bytes[offset..], out _, out int consumed) == OperationStatus.Done) offset += consumed;
+        return offset;
     }
 
     private static JsonDocument ParseHeader(string path, byte[] header)
@@ -349,9 +363,4 @@ public static class CheckpointFile
 
     private static RecurrentException Fail(string path, string what, Exception? inner = null) =>
         inner is null ? new($"Checkpoint '{path}' {what}") : new($"Checkpoint '{path}' {what}", inner);
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
 }
