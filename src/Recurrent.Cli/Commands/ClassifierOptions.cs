@@ -23,6 +23,7 @@ public sealed class ClassifierOptions
     public Option<ClassifierHead?> Head { get; } = new("--head") { Description = "last, mean, max or bilast (bidirectional: forward's last and backward's first output)." };
     public Option<int?> EmbeddingSize { get; } = new("--embedding-size") { Description = "Embedding width (pretrained vectors set it)." };
     public Option<float?> KeepProb { get; } = new("--keep-prob") { Description = "Dropout keep probability on the head's output (1: none)." };
+    public Option<float?> InputKeepProb { get; } = new("--input-keep-prob") { Description = "Dropout keep probability on the embedded input (1: none)." };
     public Option<int?> MaxLength { get; } = new("--max-length") { Description = "Cut texts to this many tokens (0: no limit)." };
     public Option<TruncationSide?> Truncate { get; } = new("--truncate") { Description = "keepstart or keepend: which part of a long text is kept." };
     public Option<int?> MaxVocab { get; } = new("--max-vocab") { Description = "At most this many words from the training split (0: all)." };
@@ -45,7 +46,7 @@ public sealed class ClassifierOptions
     private IEnumerable<Option> All() =>
     [
         Preset, ConfigFile, Epochs, BatchSize, LearningRate, Optimizer, Cell, HiddenSize, NumLayers, Bidirectional, Head, EmbeddingSize,
-        KeepProb, MaxLength, Truncate, MaxVocab, MinCount, MaxGradNorm, SelectionMetric, Patience, ValidFraction, FreezeEmbeddings, Seed,
+        KeepProb, InputKeepProb, MaxLength, Truncate, MaxVocab, MinCount, MaxGradNorm, SelectionMetric, Patience, ValidFraction, FreezeEmbeddings, Seed,
     ];
 
     /// <summary>The preset, overlaid by the config file, overridden by the single options (not yet validated: vocabulary and classes come later).</summary>
@@ -70,6 +71,7 @@ public sealed class ClassifierOptions
             Head = result.GetValue(Head) ?? config.Head,
             EmbeddingSize = result.GetValue(EmbeddingSize) ?? config.EmbeddingSize,
             KeepProb = result.GetValue(KeepProb) ?? config.KeepProb,
+            InputKeepProb = result.GetValue(InputKeepProb) ?? config.InputKeepProb,
             MaxLength = result.GetValue(MaxLength) ?? config.MaxLength,
             Truncate = result.GetValue(Truncate) ?? config.Truncate,
             MaxVocab = result.GetValue(MaxVocab) ?? config.MaxVocab,

@@ -20,13 +20,14 @@ public sealed class SequenceClassifier : IModel
 {
     private readonly Embedding? _embedding;
     private readonly StackedRecurrent _recurrent;
-    private readonly Dropout _dropout;
+    private readonly Dropout _dropout, _inputDropout;
     private readonly Linear _output;
     private readonly SoftmaxCrossEntropy _softmaxLoss = new();
     private readonly SigmoidBinaryCrossEntropy _sigmoidLoss = new();
     private readonly Parameter[] _parameters, _trainable;
 
     private readonly Tensor _input = new(0);          // [T, B, E]
+    private readonly Tensor _droppedInput = new(0);   // [T, B, E] after input dropout
     private readonly Tensor _outputs = new(0);        // [T, B, R]
     private readonly Tensor _pooled = new(0);         // [B, R]
     private readonly Tensor _dropped = new(0);        // [B, R] after dropout
@@ -67,6 +68,7 @@ public sealed class SequenceClassifier : IModel
         Initializers.GlorotUniform(_output.Weight.Value, Random);
         parameters.AddRange(_output.Parameters);
         _dropout = new Dropout(config.KeepProb, Random);
+        _inputDropout = new Dropout(config.InputKeepProb, Random);
         _parameters = parameters.ToArray();
         _trainable = config.FreezeEmbeddings && _embedding is not null
             ? _parameters.Where(p => p != _embedding.Weight).ToArray()
@@ -152,10 +154,17 @@ public sealed class SequenceClassifier : IModel
             Span<float> x = _input.Span;
             for (int i = 0; i < tokens.Length; i++) x[i * c.VocabSize + tokens[i]] = 1f;
         }
+        Tensor recurrentInput = _input;
+        _inputDropout.Training = training;
+        if (training && c.InputKeepProb < 1f)
+        {
+            _inputDropout.Forward(_input, _droppedInput);
+            recurrentInput = _droppedInput;
+        }
         if (_initial.BatchSize != batch) { _initial.Resize(batch); _final.Resize(batch); }
         else _initial.Clear();
         _recurrent.Training = training;
-        _recurrent.Forward(_input, _initial, _outputs, _final, lens);
+        _recurrent.Forward(recurrentInput, _initial, _outputs, _final, lens);
 
         switch (c.Head)
         {
@@ -223,6 +232,8 @@ public sealed class SequenceClassifier : IModel
             case ClassifierHead.BiLast: SequencePooling.BidirectionalLastBackward(_pooledGradient, lens, c.HiddenSize, _steps, _outputsGradient); break;
         }
         _recurrent.Backward(_outputsGradient, null, _inputGradient, null);
-        if (_embedding is not null && !c.FreezeEmbeddings) _embedding.Backward(tokens, _inputGradient);
+        if (_embedding is null || c.FreezeEmbeddings) return;
+        if (c.InputKeepProb < 1f) _inputDropout.Backward(_inputGradient, _inputGradient);
+        _embedding.Backward(tokens, _inputGradient);
     }
 }

@@ -61,6 +61,9 @@ public sealed record SequenceClassifierConfig
     /// <summary>Added to the LSTM forget gate (TF's BasicLSTMCell: 1).</summary>
     [JsonPropertyName("forget_bias")] public float ForgetBias { get; init; } = 1f;
 
+    /// <summary>Dropout keep probability on the embedded input (1: none); whole word vectors are kept or dropped per element, as TF's dropout on embedding_lookup.</summary>
+    [JsonPropertyName("input_keep_prob")] public float InputKeepProb { get; init; } = 1f;
+
     /// <summary>Dropout keep probability on the head's output (and between stacked layers).</summary>
     [JsonPropertyName("keep_prob")] public float KeepProb { get; init; } = 1f;
 
@@ -142,6 +145,8 @@ public sealed record SequenceClassifierConfig
         Require(NumLayers >= 1, "num_layers", "at least 1", NumLayers);
         Require(InitScale > 0, "init_scale", "positive", InitScale);
         Require(KeepProb > 0 && KeepProb <= 1, "keep_prob", "in (0, 1]", KeepProb);
+        Require(InputKeepProb > 0 && InputKeepProb <= 1, "input_keep_prob", "in (0, 1]", InputKeepProb);
+        Require(InputKeepProb == 1 || !OneHot, "input_keep_prob", "1 with one-hot input (dropping it would hide the token)", InputKeepProb);
         Require(!SigmoidOutput || Classes == 2, "sigmoid_output", "used with exactly 2 classes", $"{Classes} classes");
         Require(Head != ClassifierHead.BiLast || Bidirectional, "head", "bilast only with bidirectional layers", Head);
         Require(MaxLength >= 0, "max_length", "zero or positive", MaxLength);

@@ -81,7 +81,7 @@ public sealed class SequenceClassifierTrainingTests
     [Fact]
     public void ResumedRunIsBitIdentical()
     {
-        SequenceClassifierConfig config = Config() with { Epochs = 3, KeepProb = 0.7f, Bidirectional = true, Head = ClassifierHead.Mean };
+        SequenceClassifierConfig config = Config() with { Epochs = 3, KeepProb = 0.7f, InputKeepProb = 0.8f, Bidirectional = true, Head = ClassifierHead.Mean };
         EncodedExamples train = OrderTask(300, 4), valid = OrderTask(64, 5);
         using var dir = new TempDirectory();
 
