@@ -28,6 +28,7 @@ public static class CommandTree
         root.Subcommands.Add(CharCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(EmbedCommand.Create());
         return root;
     }
 
