@@ -39,7 +39,8 @@ public static class EmbedCommand
         var minCount = new Option<int?>("--min-count") { Description = "Leave out words seen fewer times (default 5; tfmi 1)." };
         var iter = new Option<int?>("--iter") { Description = "Passes over the text (default 5; tfmi 1)." };
         var alpha = new Option<float?>("--alpha") { Description = "Starting learning rate, decayed linearly to alpha·1e-4 (default 0.025 skip-gram, 0.05 CBOW); NCE: constant (default 0.5)." };
-        var cbow = new Option<bool>("--cbow")
+        // An int rather than a bool: System.CommandLine only lets a bool option take "true"/"false", not word2vec's 0/1.
+        var cbow = new Option<int>("--cbow")
         {
             Description = "CBOW instead of skip-gram (word2vec's -cbow 1; '--cbow 0' is skip-gram, the default here).",
             Arity = ArgumentArity.ZeroOrOne,
@@ -82,7 +83,7 @@ public static class EmbedCommand
                 MinCount = parseResult.GetValue(minCount) ?? baseOptions.MinCount,
                 Epochs = parseResult.GetValue(iter) ?? baseOptions.Epochs,
                 LearningRate = parseResult.GetValue(alpha) ?? baseOptions.LearningRate,
-                Cbow = parseResult.GetValue(cbow),
+                Cbow = parseResult.GetValue(cbow) == 1,
                 MaxVocabulary = parseResult.GetValue(maxVocab) ?? baseOptions.MaxVocabulary,
                 Seed = parseResult.GetValue(seed),
                 Threads = parseResult.GetValue(CommandTree.Threads) ?? ComputeThreads.Count,
@@ -153,16 +154,17 @@ public static class EmbedCommand
         return train;
     }
 
-    private static bool ParseFlag(ArgumentResult result)
+    /// <summary>word2vec's flag syntax: <c>--cbow</c> alone or <c>--cbow 1</c> is 1, <c>--cbow 0</c> is 0.</summary>
+    private static int ParseFlag(ArgumentResult result)
     {
-        if (result.Tokens.Count == 0) return true;
+        if (result.Tokens.Count == 0) return 1;
         switch (result.Tokens[0].Value.ToLowerInvariant())
         {
-            case "1": case "true": return true;
-            case "0": case "false": return false;
+            case "1": case "true": return 1;
+            case "0": case "false": return 0;
             default:
                 result.AddError($"--cbow takes 0 or 1 (or nothing, meaning 1), not '{result.Tokens[0].Value}'.");
-                return false;
+                return 0;
         }
     }
 
