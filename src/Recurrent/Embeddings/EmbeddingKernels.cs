@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Recurrent.Embeddings;
 
@@ -143,6 +144,16 @@ internal static class EmbeddingKernels
                 Vector256.FusedMultiplyAdd(av, Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
         }
         for (; i < n; i++) Unsafe.Add(ref y, i) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref x, i), Unsafe.Add(ref y, i));
+    }
+
+    /// <summary>Asks for the cache lines of <paramref name="n"/> floats from <paramref name="row"/> on (no-op without SSE).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Prefetch(ref float row, int n)
+    {
+        if (!Sse.IsSupported) return;
+        // A prefetch never faults, so a stale address (had the GC moved the array meanwhile) would be harmless.
+        float* p = (float*)Unsafe.AsPointer(ref row);
+        for (int i = 0; i < n; i += 16) Sse.Prefetch0(p + i);
     }
 
     /// <summary>The logistic function <c>σ(x) = 1 / (1 + e^−x)</c>, computed exactly rather than from word2vec's table.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Recurrent.Tensors;
 
@@ -129,7 +130,7 @@ public sealed class EmbeddingTrainer
                     }
                     else
                     {
-                        var worker = new SkipGramWorker(input, output, d, o.Negative, noise!, random);
+                        var worker = new SkipGramWorker(input, output, d, o.Window, o.Negative, noise!, random);
                         RunThread(id, ref worker, stop.Token);
                     }
                 }
@@ -195,7 +196,7 @@ public sealed class EmbeddingTrainer
                 else if (token == WordToken.LineEnd && length == 0) continue;
 
                 // A sentence is complete (line end, full, or end of slice): train on it, then publish the counts.
-                ContextWindow.Walk(sentence.AsSpan(0, length), o.Window, ref worker.Random, ref worker);
+                TrainSentence(sentence.AsSpan(0, length), o.Window, ref worker);
                 length = 0;
                 long done = Interlocked.Add(ref _wordsDone, words);
                 Interlocked.Add(ref _tokensRead, tokens);
@@ -212,6 +213,14 @@ public sealed class EmbeddingTrainer
             worker.EndOfPass();
         }
     }
+
+    /// <summary>
+    /// One sentence through the worker. Kept out of <see cref="RunThread"/>, which runs once per thread and so would
+    /// only ever be compiled by on-stack replacement; called per sentence, this is compiled fully, with profile data.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void TrainSentence<TWorker>(ReadOnlySpan<int> sentence, int window, ref TWorker worker) where TWorker : struct, IEmbeddingWorker =>
+        ContextWindow.Walk(sentence, window, ref worker.Random, ref worker);
 
     /// <summary>Thread <paramref name="id"/>'s share of the text: bytes [L·id/T, L·(id+1)/T) of plain text, words [N·id/T, N·(id+1)/T) of compressed text.</summary>
     private SliceReader OpenSlice(int id, int threads)
