@@ -2,19 +2,6 @@ using System.IO.Compression;
 
 namespace Recurrent.Embeddings;
 
-/// <summary>How a <see cref="CorpusFile"/> stores its text.</summary>
-public enum CorpusFormat
-{
-    /// <summary>Plain UTF-8 text: threads seek straight to their slice.</summary>
-    Plain,
-
-    /// <summary>A gzip stream (recognised by its magic bytes 1F 8B, whatever the file is called).</summary>
-    Gzip,
-
-    /// <summary>A zip archive (magic bytes 50 4B 03 04) whose first entry is the text, as Mahoney's text8.zip.</summary>
-    Zip,
-}
-
 /// <summary>
 /// A training text for word embeddings, of any size: plain UTF-8, gzip, or the first entry of a zip archive.
 /// It is only ever streamed, never loaded whole: once to count the words, then once per epoch and thread.
