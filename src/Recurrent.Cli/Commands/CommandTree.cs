@@ -43,6 +43,7 @@ public static class CommandTree
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(EmbedCommand.Create());
         return root;
     }
 

@@ -2,10 +2,6 @@ using System.Numerics.Tensors;
 
 namespace Recurrent.Embeddings;
 
-/// <summary>A word with a score: its cosine similarity to a query.</summary>
-/// <param name="Index">The word's row in the <see cref="WordVectors"/>.</param>
-public readonly record struct WordScore(string Word, int Index, float Similarity);
-
 /// <summary>
 /// Word vectors: a list of words and a row-major float matrix with one row per word, as word2vec and GloVe files
 /// hold them (see <c>Recurrent.Data.WordVectorsFile</c>). Rows keep the file's order, which for word2vec files is by
