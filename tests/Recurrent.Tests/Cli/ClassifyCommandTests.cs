@@ -108,6 +108,36 @@ public class ClassifyCommandTests
     }
 
     [Fact]
+    public void PretrainedVectorsFillTheirRowsAndStayFixedWhenFrozen()
+    {
+        using var dir = new TempDirectory();
+        string train = MakeData(dir, "train.jsonl", 200, 6);
+        // Vectors for the six sentiment words and a word the data never uses, in word2vec's binary format.
+        string[] words = [.. Positive, .. Negative, "absent"];
+        var values = new float[words.Length * 6];
+        var random = new RandomGenerator(8);
+        for (int i = 0; i < values.Length; i++) values[i] = (float)random.NextDouble() - 0.5f;
+        string vectorsPath = Path.Combine(dir.Path, "vectors.bin");
+        Recurrent.Data.WordVectorsFile.Write(vectorsPath, new Recurrent.Embeddings.WordVectors(words, values, 6), binary: true);
+
+        string run = Path.Combine(dir.Path, "run");
+        Assert.Equal(0, Run(["classify", "train", .. Tiny, "--epochs", "1", "--data", train, "--run", run, "--embeddings", vectorsPath, "--freeze-embeddings", "true"]));
+        (SequenceClassifier model, Recurrent.Data.Vocabulary vocabulary, _, _) = ClassifyCommand.LoadClassifier(Path.Combine(run, "last.ckpt"));
+        Assert.Equal(6, model.Config.EmbeddingSize);
+        Assert.True(model.Config.FreezeEmbeddings);
+        ReadOnlySpan<float> table = model.EmbeddingWeight!.Value.Span;
+        for (int w = 0; w < 6; w++)
+        {
+            Assert.True(vocabulary.TryGetId(words[w], out int id), $"{words[w]} is not in the vocabulary");
+            // Frozen: after an epoch of training the row is still exactly the file's vector.
+            Assert.Equal(values.AsSpan(w * 6, 6).ToArray(), table.Slice(id * 6, 6).ToArray());
+        }
+        Assert.False(vocabulary.TryGetId("absent", out _));
+        Assert.True(vocabulary.TryGetId("w1", out int filler));
+        Assert.Contains(table.Slice(filler * 6, 6).ToArray(), v => v != 0); // a word without a vector starts random
+    }
+
+    [Fact]
     public void BadDataGetsAClearMessage()
     {
         using var dir = new TempDirectory();
