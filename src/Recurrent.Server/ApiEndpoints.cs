@@ -46,7 +46,8 @@ public static class ApiEndpoints
         bool stopping = lifetime.ApplicationStopping.IsCancellationRequested;
         using var process = Process.GetCurrentProcess();
         var body = new HealthResponse(stopping ? "stopping" : "ok", catalog.Models.Count, serving.Gate.Slots, serving.Gate.Busy, serving.Gate.Waiting,
-            serving.Status.ActiveGenerations, serving.Status.GeneratedTokens, process.WorkingSet64, GC.GetTotalMemory(false), (long)serving.Status.Uptime.TotalSeconds);
+            serving.Status.ActiveGenerations, serving.Status.GeneratedTokens, process.WorkingSet64, GC.GetTotalMemory(false),
+            process.TotalProcessorTime.TotalSeconds, (long)serving.Status.Uptime.TotalSeconds);
         return stopping ? TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable) : TypedResults.Ok(body);
     }
 

@@ -21,8 +21,11 @@ public sealed record LoadBenchmarkOptions(Uri Server, string Model, string Actio
 /// <summary>The figures of one load run. Latencies are per request, from send to the last byte of the response.</summary>
 public sealed record LoadBenchmarkResult(LoadBenchmarkOptions Options, double Seconds, long Requests, long Errors,
     IReadOnlyDictionary<string, long> ErrorsByKind, double P50Milliseconds, double P99Milliseconds, double MaxMilliseconds,
-    double MemoryStartMegabytes, double MemoryEndMegabytes, double MemoryFirst10sMegabytes, double MemoryLast10sMegabytes)
+    double MemoryStartMegabytes, double MemoryEndMegabytes, double MemoryFirst10sMegabytes, double MemoryLast10sMegabytes, double ServerCpuSeconds)
 {
+    /// <summary>Server processor time per answered request: what a request costs, whatever else the machine runs.</summary>
+    public double ServerCpuMillisecondsPerRequest => Requests == Errors ? 0 : ServerCpuSeconds * 1000 / (Requests - Errors);
+
     public double RequestsPerSecond => Requests / Seconds;
 
     /// <summary>One JSON line, like the other <c>recurrent bench</c> commands.</summary>
@@ -30,13 +33,15 @@ public sealed record LoadBenchmarkResult(LoadBenchmarkOptions Options, double Se
         $"{{\"bench\":\"serve\",\"model\":{JsonSerializer.Serialize(Options.Model)},\"action\":\"{Options.Action}\",\"clients\":{Options.Clients},\"seconds\":{Seconds:F1}," +
         $"\"requests\":{Requests},\"requests_per_second\":{RequestsPerSecond:F1},\"p50_ms\":{P50Milliseconds:F2},\"p99_ms\":{P99Milliseconds:F2},\"max_ms\":{MaxMilliseconds:F1}," +
         $"\"errors\":{Errors},\"errors_by_kind\":{JsonSerializer.Serialize(ErrorsByKind)},\"server_memory_start_mb\":{MemoryStartMegabytes:F1},\"server_memory_end_mb\":{MemoryEndMegabytes:F1}," +
-        $"\"server_memory_first_10s_mb\":{MemoryFirst10sMegabytes:F1},\"server_memory_last_10s_mb\":{MemoryLast10sMegabytes:F1}}}");
+        $"\"server_memory_first_10s_mb\":{MemoryFirst10sMegabytes:F1},\"server_memory_last_10s_mb\":{MemoryLast10sMegabytes:F1}," +
+        $"\"server_cpu_ms_per_request\":{ServerCpuMillisecondsPerRequest:F3}}}");
 }
 
 /// <summary>
 /// <c>recurrent bench serve</c>: N clients, each sending its next request as soon as the previous one is answered,
 /// against a local server for a bounded time; requests per second, p50/p99 latency, errors, and the server's working
-/// set (read from <c>/healthz</c>) at the start, at the end, and averaged over the first and the last 10 seconds.
+/// set (read from <c>/healthz</c>) at the start, at the end, and averaged over the first and the last 10 seconds, and
+/// the server's processor time per request.
 /// </summary>
 public static class LoadBenchmark
 {
@@ -55,7 +60,7 @@ public static class LoadBenchmark
                 throw new RecurrentException($"{path} answered {(int)probe.StatusCode}: {await probe.Content.ReadAsStringAsync(cancellation)}");
 
         var memory = new List<(double Seconds, long Bytes)>();
-        long startMemory = await WorkingSet(client, cancellation);
+        (long startMemory, double startCpu) = await Health(client, cancellation);
         var clock = Stopwatch.StartNew();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         stop.CancelAfter(options.Duration);
@@ -65,7 +70,7 @@ public static class LoadBenchmark
         ClientTally[] tallies = await Task.WhenAll(clients);
         double seconds = clock.Elapsed.TotalSeconds;
         await sampler;
-        long endMemory = await WorkingSet(client, cancellation);
+        (long endMemory, double endCpu) = await Health(client, cancellation);
 
         var latencies = new List<double>();
         var errors = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -79,7 +84,7 @@ public static class LoadBenchmark
         return new LoadBenchmarkResult(options, seconds, latencies.Count + errorCount, errorCount, errors,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Count == 0 ? 0 : latencies[^1],
             Megabytes(startMemory), Megabytes(endMemory),
-            Megabytes(Mean(memory, s => s < 10)), Megabytes(Mean(memory, s => s >= seconds - 10)));
+            Megabytes(Mean(memory, s => s < 10)), Megabytes(Mean(memory, s => s >= seconds - 10)), endCpu - startCpu);
     }
 
     private static void Check(LoadBenchmarkOptions options)
@@ -145,7 +150,7 @@ public static class LoadBenchmark
         {
             try
             {
-                long bytes = await WorkingSet(client, stop);
+                (long bytes, _) = await Health(client, stop);
                 samples.Add((clock.Elapsed.TotalSeconds, bytes));
                 await Task.Delay(interval, stop);
             }
@@ -153,12 +158,13 @@ public static class LoadBenchmark
         }
     }
 
-    private static async Task<long> WorkingSet(HttpClient client, CancellationToken cancellation)
+    /// <summary>The server's working set and processor time, from <c>/healthz</c>.</summary>
+    private static async Task<(long WorkingSet, double CpuSeconds)> Health(HttpClient client, CancellationToken cancellation)
     {
         try
         {
             using JsonDocument health = JsonDocument.Parse(await client.GetStringAsync("/healthz", cancellation));
-            return health.RootElement.GetProperty("working_set_bytes").GetInt64();
+            return (health.RootElement.GetProperty("working_set_bytes").GetInt64(), health.RootElement.GetProperty("cpu_seconds").GetDouble());
         }
         catch (HttpRequestException e)
         {

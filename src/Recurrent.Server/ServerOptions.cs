@@ -30,10 +30,11 @@ public sealed record ServerOptions
     public int ComputeSlots { get; init; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// Inference objects (buffers over the shared weights) each model may have. A request holds one while it runs
-    /// (a generation for all its tokens); when all are taken, requests wait for one.
+    /// Generations one model runs at once. Each holds an inference object (its own buffers and recurrent state over
+    /// the shared weights) for all its tokens; further <c>generate</c> calls wait for one to end. Short requests
+    /// (<c>next</c>, <c>score</c>, <c>classify</c>) have objects of their own, one per compute slot.
     /// </summary>
-    public int InstancesPerModel { get; init; } = 4 * Environment.ProcessorCount;
+    public int GenerationsPerModel { get; init; } = 4 * Environment.ProcessorCount;
 
     /// <summary>How long a stopping server (SIGTERM, Ctrl-C) lets requests in flight finish before it closes them.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -48,7 +49,7 @@ public sealed record ServerOptions
         Positive(MaxBodyBytes, nameof(MaxBodyBytes));
         Positive(MaxTopK, nameof(MaxTopK));
         Positive(ComputeSlots, nameof(ComputeSlots));
-        Positive(InstancesPerModel, nameof(InstancesPerModel));
+        Positive(GenerationsPerModel, nameof(GenerationsPerModel));
         if (DrainTimeout < TimeSpan.Zero) throw new RecurrentException($"{nameof(DrainTimeout)} must not be negative, got {DrainTimeout}.");
 
         static void Positive(int value, string name)

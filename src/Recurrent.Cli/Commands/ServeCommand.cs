@@ -30,12 +30,12 @@ public static class ServeCommand
         var maxTexts = new Option<int>("--max-batch-texts") { Description = "Most texts per score, classify or tag call (413 over it).", DefaultValueFactory = _ => defaults.MaxBatchTexts };
         var maxBody = new Option<int>("--max-body-bytes") { Description = "Largest request body in bytes (413 over it).", DefaultValueFactory = _ => defaults.MaxBodyBytes };
         var slots = new Option<int>("--compute-slots") { Description = "Requests that compute at once; the others wait for a slot (default: one per core).", DefaultValueFactory = _ => defaults.ComputeSlots };
-        var instances = new Option<int>("--instances") { Description = "Inference objects per model (buffers over the shared weights); requests wait when all are in use.", DefaultValueFactory = _ => defaults.InstancesPerModel };
+        var generations = new Option<int>("--generations") { Description = "Generations one model runs at once (each holds buffers over the shared weights); more wait.", DefaultValueFactory = _ => defaults.GenerationsPerModel };
         var drain = new Option<int>("--drain-seconds") { Description = "On SIGTERM or Ctrl-C, how long requests in flight may finish before their connections are closed.", DefaultValueFactory = _ => (int)defaults.DrainTimeout.TotalSeconds };
 
         var serve = new Command("serve", "Serve models over HTTP: a JSON API under /v1, a web playground at /, OpenAPI at /openapi/v1.json.");
         serve.Arguments.Add(models);
-        foreach (Option option in (Option[])[port, host, maxText, maxGenerate, maxTexts, maxBody, slots, instances, drain]) serve.Options.Add(option);
+        foreach (Option option in (Option[])[port, host, maxText, maxGenerate, maxTexts, maxBody, slots, generations, drain]) serve.Options.Add(option);
         serve.SetAction(async (parseResult, cancellation) =>
         {
             CommandTree.ApplyCommon(parseResult);
@@ -46,7 +46,7 @@ public static class ServeCommand
                 MaxBatchTexts = parseResult.GetValue(maxTexts),
                 MaxBodyBytes = parseResult.GetValue(maxBody),
                 ComputeSlots = parseResult.GetValue(slots),
-                InstancesPerModel = parseResult.GetValue(instances),
+                GenerationsPerModel = parseResult.GetValue(generations),
                 DrainTimeout = TimeSpan.FromSeconds(Math.Max(0, parseResult.GetValue(drain))),
             };
             string url = Url(parseResult.GetValue(host)!, parseResult.GetValue(port));

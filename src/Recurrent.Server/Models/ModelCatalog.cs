@@ -1,3 +1,5 @@
+using System.Runtime;
+
 namespace Recurrent.Server.Models;
 
 /// <summary>The models a server holds, by name. Requests find models here and nowhere else.</summary>
@@ -34,8 +36,14 @@ public sealed class ModelCatalog : IDisposable
             {
                 IModelLoader loader = (loaders ?? DefaultLoaders).FirstOrDefault(l => l.CanLoad(spec))
                     ?? throw new RecurrentException($"{spec.Path}: no loader reads this kind of file.");
-                models.Add(loader.Load(spec, context));
+                ServedModel model = loader.Load(spec, context);
+                models.Add(model);
+                model.WarmAsync().GetAwaiter().GetResult();
             }
+            // Making an inference object allocates weights of its own before it shares the model's; collect them now
+            // (the large-object heap included) rather than let them sit until the first full collection under load.
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             return new ModelCatalog(models);
         }
         catch

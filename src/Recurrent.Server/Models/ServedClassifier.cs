@@ -16,7 +16,7 @@ public sealed class ServedClassifier : ServedModel, IClassifyingModel
         _context = context;
         _pool = new InferencePool<Instance>(() => new Instance(
             new TextClassifier(checkpoint.Model.CreateInference(), checkpoint.Vocabulary, checkpoint.Labels), checkpoint.Labels.Length),
-            context.Options.InstancesPerModel);
+            context.Options.ComputeSlots);
     }
 
     public override int VocabularySize => _checkpoint.Vocabulary.Count;
@@ -26,6 +26,14 @@ public sealed class ServedClassifier : ServedModel, IClassifyingModel
     public override long Parameters => _checkpoint.Model.CountParameters();
 
     internal InferencePool<Instance> Pool => _pool;
+
+    /// <summary>Makes one inference object per compute slot now.</summary>
+    public override async Task WarmAsync()
+    {
+        var leases = new List<InferencePool<Instance>.Lease>();
+        for (int i = 0; i < _pool.Capacity; i++) leases.Add(await _pool.RentAsync(CancellationToken.None));
+        foreach (InferencePool<Instance>.Lease lease in leases) lease.Dispose();
+    }
 
     public async ValueTask<ClassifyResponse> ClassifyAsync(IReadOnlyList<string> texts, CancellationToken cancellation)
     {

@@ -22,5 +22,8 @@ public abstract class ServedModel(string name, string kind) : IDisposable
     /// <summary>What <c>GET /v1/models</c> shows of it.</summary>
     public ModelInfo Info => new(Name, Kind, VocabularySize, Labels, ModelActions.Of(this), Parameters);
 
+    /// <summary>Makes the inference objects requests will need first (called once, at load).</summary>
+    public virtual Task WarmAsync() => Task.CompletedTask;
+
     public virtual void Dispose() { }
 }

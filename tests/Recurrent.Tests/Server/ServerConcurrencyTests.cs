@@ -17,7 +17,7 @@ public sealed class ServerConcurrencyTests(ServedTestModels models)
     [Fact]
     public async Task ConcurrentRequestsGetTheAnswersTheyGetAlone()
     {
-        using ServerFactory server = models.CreateServer(new ServerOptions { ComputeSlots = 3, InstancesPerModel = 4 });
+        using ServerFactory server = models.CreateServer(new ServerOptions { ComputeSlots = 3 });
         HttpClient client = server.CreateClient();
         var random = new RandomGenerator(3);
         string[] texts = [.. Enumerable.Range(0, 24).Select(_ => ServedTestModels.Sentence(random))];
@@ -29,9 +29,10 @@ public sealed class ServerConcurrencyTests(ServedTestModels models)
             string[] together = await Task.WhenAll(texts.Select(t => Task.Run(() => Next(client, t))));
             Assert.Equal(alone, together); // bit for bit: no request saw another's buffers
         }
-        var pool = ((ServedLanguageModel)server.Catalog.Find("words")).Pool;
-        Assert.InRange(pool.Created, 1, 4);
-        Assert.Equal(0, pool.InUse);
+        var model = (ServedLanguageModel)server.Catalog.Find("words");
+        Assert.Equal(3, model.RequestPool.Created); // one per compute slot, made at load, however many requests came
+        Assert.Equal(0, model.RequestPool.InUse);
+        Assert.Equal(0, model.GenerationPool.Created);
 
         static async Task<string> Next(HttpClient client, string text)
         {
@@ -118,8 +119,9 @@ public sealed class ServerConcurrencyTests(ServedTestModels models)
     [Fact]
     public async Task ShortRequestsAreAnsweredWhileAGenerationStreams()
     {
-        // One compute slot: a generation that held it for its whole length would block 'next' until it ended.
-        using ServerFactory server = models.CreateServer(new ServerOptions { ComputeSlots = 1, MaxGenerateLength = 1_000_000 });
+        // One compute slot and one generation object: a generation that held the slot, or the only object, for its
+        // whole length would block 'next' until it ended.
+        using ServerFactory server = models.CreateServer(new ServerOptions { ComputeSlots = 1, GenerationsPerModel = 1, MaxGenerateLength = 1_000_000 });
         HttpClient client = server.CreateClient();
         using HttpResponseMessage stream = await client.SendAsync(
             ServerHttp.StreamRequest("/v1/models/chars/generate", """{"length": 1000000}"""), HttpCompletionOption.ResponseHeadersRead);
@@ -127,7 +129,7 @@ public sealed class ServerConcurrencyTests(ServedTestModels models)
         Assert.Equal("event: token", await reader.ReadLineAsync());
         for (int i = 0; i < 5; i++)
         {
-            HttpResponseMessage next = await client.PostObject("/v1/models/words/next", new { text = "the", k = 2 });
+            HttpResponseMessage next = await client.PostObject("/v1/models/chars/next", new { text = "the", k = 2 }); // the generating model itself
             Assert.Equal(HttpStatusCode.OK, next.StatusCode);
         }
         Assert.Equal(1, server.Serving.Status.ActiveGenerations);
@@ -138,7 +140,7 @@ public sealed class ServerConcurrencyTests(ServedTestModels models)
     {
         using ServerFactory server = models.CreateServer(new ServerOptions { MaxGenerateLength = 1_000_000 });
         HttpClient client = server.CreateClient();
-        var pool = ((ServedLanguageModel)server.Catalog.Find("chars")).Pool;
+        var pool = ((ServedLanguageModel)server.Catalog.Find("chars")).GenerationPool;
         using (var leave = new CancellationTokenSource())
         {
             HttpResponseMessage stream = await client.SendAsync(
