@@ -16,12 +16,16 @@ public sealed record LoadBenchmarkOptions(Uri Server, string Model, string Actio
 
     /// <summary>How often the server's memory is read from <c>/healthz</c>.</summary>
     public TimeSpan MemoryInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Load run before the measured one and not counted (the server's heap and pools settle in it).</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.Zero;
 }
 
 /// <summary>The figures of one load run. Latencies are per request, from send to the last byte of the response.</summary>
 public sealed record LoadBenchmarkResult(LoadBenchmarkOptions Options, double Seconds, long Requests, long Errors,
     IReadOnlyDictionary<string, long> ErrorsByKind, double P50Milliseconds, double P99Milliseconds, double MaxMilliseconds,
-    double MemoryStartMegabytes, double MemoryEndMegabytes, double MemoryFirst10sMegabytes, double MemoryLast10sMegabytes, double ServerCpuSeconds)
+    double MemoryStartMegabytes, double MemoryEndMegabytes, double MemoryFirst10sMegabytes, double MemoryLast10sMegabytes, double ServerCpuSeconds,
+    IReadOnlyList<double> MemoryBy10sMegabytes)
 {
     /// <summary>Server processor time per answered request: what a request costs, whatever else the machine runs.</summary>
     public double ServerCpuMillisecondsPerRequest => Requests == Errors ? 0 : ServerCpuSeconds * 1000 / (Requests - Errors);
@@ -34,7 +38,8 @@ public sealed record LoadBenchmarkResult(LoadBenchmarkOptions Options, double Se
         $"\"requests\":{Requests},\"requests_per_second\":{RequestsPerSecond:F1},\"p50_ms\":{P50Milliseconds:F2},\"p99_ms\":{P99Milliseconds:F2},\"max_ms\":{MaxMilliseconds:F1}," +
         $"\"errors\":{Errors},\"errors_by_kind\":{JsonSerializer.Serialize(ErrorsByKind)},\"server_memory_start_mb\":{MemoryStartMegabytes:F1},\"server_memory_end_mb\":{MemoryEndMegabytes:F1}," +
         $"\"server_memory_first_10s_mb\":{MemoryFirst10sMegabytes:F1},\"server_memory_last_10s_mb\":{MemoryLast10sMegabytes:F1}," +
-        $"\"server_cpu_ms_per_request\":{ServerCpuMillisecondsPerRequest:F3}}}");
+        $"\"server_cpu_ms_per_request\":{ServerCpuMillisecondsPerRequest:F3},\"warmup_seconds\":{Options.Warmup.TotalSeconds:F0}," +
+        $"\"server_memory_by_10s_mb\":[{string.Join(",", MemoryBy10sMegabytes.Select(m => m.ToString("F1", CultureInfo.InvariantCulture)))}]}}");
 }
 
 /// <summary>
@@ -59,6 +64,12 @@ public static class LoadBenchmark
             if (!probe.IsSuccessStatusCode)
                 throw new RecurrentException($"{path} answered {(int)probe.StatusCode}: {await probe.Content.ReadAsStringAsync(cancellation)}");
 
+        if (options.Warmup > TimeSpan.Zero)
+        {
+            using var warm = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            warm.CancelAfter(options.Warmup);
+            await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(_ => Task.Run(() => RunClient(client, path, body, warm.Token))));
+        }
         var memory = new List<(double Seconds, long Bytes)>();
         (long startMemory, double startCpu) = await Health(client, cancellation);
         var clock = Stopwatch.StartNew();
@@ -84,7 +95,8 @@ public static class LoadBenchmark
         return new LoadBenchmarkResult(options, seconds, latencies.Count + errorCount, errorCount, errors,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Count == 0 ? 0 : latencies[^1],
             Megabytes(startMemory), Megabytes(endMemory),
-            Megabytes(Mean(memory, s => s < 10)), Megabytes(Mean(memory, s => s >= seconds - 10)), endCpu - startCpu);
+            Megabytes(Mean(memory, s => s < 10)), Megabytes(Mean(memory, s => s >= seconds - 10)), endCpu - startCpu,
+            Enumerable.Range(0, (int)Math.Ceiling(seconds / 10)).Select(w => Megabytes(Mean(memory, s => s >= 10 * w && s < 10 * (w + 1)))).ToArray());
     }
 
     private static void Check(LoadBenchmarkOptions options)

@@ -18,8 +18,9 @@ public static class ServeBenchCommand
         var seconds = new Option<int>("--seconds") { Description = "How long the load runs.", DefaultValueFactory = _ => 60 };
         var text = new Option<string>("--text") { Description = "The text sent (text, prime, or the one entry of texts).", DefaultValueFactory = _ => "the company said it" };
         var length = new Option<int>("--length") { Description = "Tokens per generate call.", DefaultValueFactory = _ => 20 };
+        var warmup = new Option<int>("--warmup") { Description = "Seconds of load before the measured run, not counted.", DefaultValueFactory = _ => 0 };
         var serve = new Command("serve", "Load a local server with N concurrent clients: requests/s, p50/p99 latency, errors, server memory at start and end.");
-        foreach (Option option in (Option[])[url, model, action, clients, seconds, text, length]) serve.Options.Add(option);
+        foreach (Option option in (Option[])[url, model, action, clients, seconds, text, length, warmup]) serve.Options.Add(option);
         serve.SetAction(async (parseResult, cancellation) =>
         {
             if (!Uri.TryCreate(parseResult.GetValue(url), UriKind.Absolute, out Uri? server) || server.Scheme is not ("http" or "https"))
@@ -28,6 +29,7 @@ public static class ServeBenchCommand
                 TimeSpan.FromSeconds(parseResult.GetValue(seconds)), parseResult.GetValue(text)!)
             {
                 GenerateLength = parseResult.GetValue(length),
+                Warmup = TimeSpan.FromSeconds(Math.Max(0, parseResult.GetValue(warmup))),
             };
             LoadBenchmarkResult result = await LoadBenchmark.RunAsync(options, cancellation);
             Console.WriteLine(result.ToJson());

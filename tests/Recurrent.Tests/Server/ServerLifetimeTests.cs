@@ -68,6 +68,30 @@ public sealed class ServerLifetimeTests(ServedTestModels models)
         Assert.Contains("--port", Assert.Throws<RecurrentException>(() => ServeCommand.Url("127.0.0.1", 70000)).Message);
     }
 
+    [Fact]
+    public async Task LoadBenchmarkMeasuresALocalServerAndRefusesOthers()
+    {
+        using ServerFactory server = models.CreateServer();
+        Uri address = server.StartKestrel();
+        var options = new LoadBenchmarkOptions(address, "words", "next", 4, TimeSpan.FromSeconds(1.5), "the cat") { MemoryInterval = TimeSpan.FromMilliseconds(200) };
+        LoadBenchmarkResult result = await LoadBenchmark.RunAsync(options);
+        Assert.Equal(0, result.Errors);
+        Assert.True(result.Requests > 10, $"{result.Requests} requests");
+        Assert.InRange(result.P50Milliseconds, 0.001, result.P99Milliseconds);
+        Assert.InRange(result.P99Milliseconds, result.P50Milliseconds, result.MaxMilliseconds);
+        Assert.True(result.MemoryStartMegabytes > 10 && result.MemoryEndMegabytes > 10);
+        Assert.True(result.ServerCpuMillisecondsPerRequest > 0);
+        using (var json = System.Text.Json.JsonDocument.Parse(result.ToJson()))
+            Assert.Equal(result.Requests, json.RootElement.GetProperty("requests").GetInt64());
+
+        // Every action with a text body runs; a wrong model fails up front, not as a run of errors.
+        foreach ((string model, string action) in new[] { ("words", "score"), ("chars", "generate"), ("sentiment", "classify") })
+            Assert.Equal(0, (await LoadBenchmark.RunAsync(options with { Model = model, Action = action, Duration = TimeSpan.FromSeconds(0.3) })).Errors);
+        Assert.Contains("404", (await Assert.ThrowsAsync<RecurrentException>(() => LoadBenchmark.RunAsync(options with { Model = "nope" }))).Message);
+        Assert.Contains("loopback", (await Assert.ThrowsAsync<RecurrentException>(() =>
+            LoadBenchmark.RunAsync(options with { Server = new Uri("http://192.0.2.1:5000") }))).Message);
+    }
+
     /// <summary>On Kestrel a body sent in chunks, with no length announced, is cut off at the limit with a 413 too.</summary>
     [Fact]
     public async Task AChunkedBodyOverTheLimitIs413()
