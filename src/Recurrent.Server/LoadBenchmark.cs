@@ -96,7 +96,7 @@ public static class LoadBenchmark
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Count == 0 ? 0 : latencies[^1],
             Megabytes(startMemory), Megabytes(endMemory),
             Megabytes(Mean(memory, s => s < 10)), Megabytes(Mean(memory, s => s >= seconds - 10)), endCpu - startCpu,
-            Enumerable.Range(0, (int)Math.Ceiling(seconds / 10)).Select(w => Megabytes(Mean(memory, s => s >= 10 * w && s < 10 * (w + 1)))).ToArray());
+            Enumerable.Range(0, (int)(seconds / 10)).Select(w => Megabytes(Mean(memory, s => s >= 10 * w && s < 10 * (w + 1)))).ToArray());
     }
 
     private static void Check(LoadBenchmarkOptions options)

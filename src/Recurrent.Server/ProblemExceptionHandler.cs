@@ -21,6 +21,8 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         {
             ApiProblemException e => (e.Status, e.Title, e.Message),
             RecurrentException e => (StatusCodes.Status400BadRequest, "Bad request", e.Message),
+            BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } e =>
+                (e.StatusCode, Title(e.StatusCode), UnsupportedMediaType(context.Request.ContentType)),
             BadHttpRequestException e => (e.StatusCode, Title(e.StatusCode), Describe(e)),
             _ => (StatusCodes.Status500InternalServerError, "Internal error", "The server failed on this request; its log has the details."),
         };
@@ -42,6 +44,10 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         _ => "Bad request",
     };
 
+    /// <summary>The detail of a 415, whether ASP.NET Core threw it or only set the status.</summary>
+    internal static string UnsupportedMediaType(string? contentType) =>
+        $"The body must be JSON sent as Content-Type: application/json; {(string.IsNullOrEmpty(contentType) ? "this request has no Content-Type" : $"this one is '{contentType}'")}.";
+
     /// <summary>What was wrong with the request as read, in the client's terms rather than .NET's.</summary>
     private static string Describe(BadHttpRequestException e)
     {
@@ -49,6 +55,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             return "The request needs a JSON object as its body (Content-Type: application/json).";
         if (e.InnerException is not JsonException json) return RequestParameter().Replace(e.Message, "the request body");
         string message = UnknownMember().Replace(json.Message, "is not a field of this request.");
+        message = RequestType().Replace(message, m => m.Value.StartsWith("of type", StringComparison.Ordinal) ? "of the request" : "a JSON object");
         message = ClrType().Replace(message, m => m.Value switch
         {
             "System.Int32" or "System.Int64" => "an integer",
@@ -69,6 +76,10 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     // "The JSON value could not be converted to System.Int32." and the like.
     [GeneratedRegex(@"System(\.\w+)+(`1\[[\w.]+\])?")]
     private static partial Regex ClrType();
+
+    // "The JSON value could not be converted to Recurrent.Server.Api.NextRequest." (an array or a number as the body)
+    [GeneratedRegex(@"(of type )?'?Recurrent\.Server\.Api\.\w+'?")]
+    private static partial Regex RequestType();
 
     // "Failed to read parameter "NextRequest request" from the request body as JSON."
     [GeneratedRegex(@"parameter ""\w+ request"" from the request body")]

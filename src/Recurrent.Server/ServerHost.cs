@@ -49,12 +49,13 @@ public static class ServerHost
                 web.Configure(Configure);
             });
 
-    /// <summary>The serializer settings of the API: snake_case names, and unknown fields refused rather than ignored.</summary>
+    /// <summary>The serializer settings of the API: snake_case names, and unknown or repeated fields refused rather than ignored.</summary>
     public static void ConfigureJson(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.AllowDuplicateProperties = false; // {"text": "a", "text": "b"} is a mistake, not a choice of the last
     }
 
     private static void AddServices(IServiceCollection services, ModelCatalog catalog, ServingContext serving)
@@ -87,7 +88,7 @@ public static class ServerHost
         {
             StatusCodes.Status404NotFound => $"There is no {request.Method} {request.Path}. The API: {routes}.",
             StatusCodes.Status405MethodNotAllowed => $"{request.Path} does not take {request.Method}. The API: {routes}.",
-            StatusCodes.Status415UnsupportedMediaType => $"The body must be JSON sent as Content-Type: application/json, not '{request.ContentType}'.",
+            StatusCodes.Status415UnsupportedMediaType => ProblemExceptionHandler.UnsupportedMediaType(request.ContentType),
             _ => null,
         };
     }

@@ -196,7 +196,16 @@ async function start() {
     if (!response.ok) throw await problem(response);
     models = (await response.json()).models;
     $("model").replaceChildren(...models.map((m) => new Option(`${m.name} (${m.kind})`, m.name)));
-    if (models.length) selectModel(models[0].name);
+    // A link can carry the state: ?model=NAME&text=…&generate (generation starts at once).
+    const params = new URLSearchParams(location.search);
+    const chosen = models.find((m) => m.name === params.get("model")) || models[0];
+    if (params.has("text")) $("input").value = params.get("text");
+    for (const id of ["length", "temperature", "top-k", "seed"]) if (params.has(id)) $(id).value = params.get(id);
+    if (chosen) {
+      $("model").value = chosen.name;
+      selectModel(chosen.name);
+      if (params.has("generate") && has("generate")) generate();
+    }
     document.body.dataset.ready = "true";
   } catch (e) {
     showError(e);

@@ -26,7 +26,8 @@ public sealed class ServerErrorTests(ServedTestModels models) : IDisposable
     [InlineData("""{"text": "the cat", "kk": 3}""", "'kk' is not a field of this request")]
     [InlineData("""{"text": "the cat", "k": "three"}""", "could not be converted to an integer", "$.k")]
     [InlineData("""{"text": 7}""", "could not be converted to a string", "$.text")]
-    [InlineData("""[1, 2]""", "not valid JSON")]
+    [InlineData("""[1, 2]""", "could not be converted to a JSON object")]
+    [InlineData("""{"text": "a", "text": "the"}""", "Duplicate", "'text'")]
     [InlineData("""null""", "needs a JSON object as its body")]
     public async Task MalformedJsonIs400(string body, params string[] detail) =>
         await (await Client.Post("/v1/models/words/next", body)).Problem(HttpStatusCode.BadRequest, detail);
@@ -36,7 +37,9 @@ public sealed class ServerErrorTests(ServedTestModels models) : IDisposable
     {
         await (await Client.Post("/v1/models/words/next", "")).Problem(HttpStatusCode.BadRequest, "needs a JSON object as its body");
         await (await Client.Post("/v1/models/words/next", "text=the", "application/x-www-form-urlencoded")).Problem(HttpStatusCode.UnsupportedMediaType,
-            "must be JSON", "application/x-www-form-urlencoded");
+            "must be JSON", "this one is 'application/x-www-form-urlencoded");
+        var noType = new ByteArrayContent("""{"text": "the"}"""u8.ToArray());
+        await (await Client.PostAsync("/v1/models/words/next", noType)).Problem(HttpStatusCode.UnsupportedMediaType, "must be JSON", "this request has no Content-Type");
         await (await Client.Post("/v1/models/words/next", "{}")).Problem(HttpStatusCode.BadRequest, "'text' is required");
         await (await Client.Post("/v1/models/words/score", "{}")).Problem(HttpStatusCode.BadRequest, "'texts' is required");
         await (await Client.Post("/v1/models/words/score", """{"texts": []}""")).Problem(HttpStatusCode.BadRequest, "'texts' is empty");
