@@ -82,6 +82,9 @@ function renderTags(tokens) {
 
 const has = (action) => current && current.actions.includes(action);
 
+/** White space made visible in a list of candidates (a char model's space or new line would show as nothing). */
+const visible = (token) => token.replace(/ /g, "␣").replace(/\n/g, "↵").replace(/\t/g, "⇥");
+
 /** Everything that follows the text as it is typed: next words, classes, tags, nearest words. */
 async function refresh() {
   if (!current) return;
@@ -89,7 +92,7 @@ async function refresh() {
   try {
     const jobs = [];
     if (has("next")) jobs.push(call("next", { text, k: 10 }).then((r) => r.json())
-      .then((r) => renderBars($("next"), r.tokens.map((t) => [t.token, t.probability]))));
+      .then((r) => renderBars($("next"), r.tokens.map((t) => [visible(t.token), t.probability]))));
     if (has("classify") && text.trim()) jobs.push(call("classify", { texts: [text] }).then((r) => r.json())
       .then((r) => renderBars($("classes"), Object.entries(r.results[0].probabilities))));
     if (has("tag") && text.trim()) jobs.push(call("tag", { texts: [text] }).then((r) => r.json())
@@ -179,6 +182,7 @@ async function score() {
 function selectModel(name) {
   current = models.find((m) => m.name === name) || null;
   for (const panel of document.querySelectorAll(".panel")) panel.hidden = !has(panel.dataset.action);
+  $("next-title").textContent = current && current.kind === "char" ? "Next character" : "Next word";
   $("model-info").textContent = current
     ? `${current.kind}, ${current.vocabulary_size.toLocaleString()} tokens${current.labels ? `, labels: ${current.labels.join(", ")}` : ""}`
     : "";
