@@ -29,6 +29,7 @@ public static class BenchCommand
         bench.Subcommands.Add(CreateFma());
         bench.Subcommands.Add(CreateLm());
         bench.Subcommands.Add(CreateClassify());
+        bench.Subcommands.Add(ServeBenchCommand.Create());
         return bench;
     }
 

@@ -178,9 +178,7 @@ public static class CharCommand
         return sample;
     }
 
-    /// <summary>A new line when the vocabulary has one (text then starts as at a line start), else its first character.</summary>
-    private static string DefaultPrime(CharVocabulary vocabulary) =>
-        vocabulary.TryGetId(new System.Text.Rune('\n'), out _) ? "\n" : vocabulary.CharOf(0);
+    private static string DefaultPrime(CharVocabulary vocabulary) => new CharCodec(vocabulary).DefaultPrime;
 
     private static LoadedCheckpoint LoadModel(string path) => TrainingSession.LoadModel(path, Kind);
 

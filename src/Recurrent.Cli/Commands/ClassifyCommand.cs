@@ -294,20 +294,8 @@ public static class ClassifyCommand
     /// <summary>A classifier checkpoint with its vocabulary and labels.</summary>
     public static (SequenceClassifier Model, Vocabulary Vocabulary, string[] Labels, LoadedCheckpoint Loaded) LoadClassifier(string path)
     {
-        LoadedCheckpoint loaded = TrainingSession.LoadModel(path, Kind);
-        var model = (SequenceClassifier)loaded.Model;
-        string[] labels;
-        try
-        {
-            labels = JsonSerializer.Deserialize<string[]>(loaded.Metadata(ModelCheckpoint.LabelsKey)) ?? [];
-        }
-        catch (JsonException e)
-        {
-            throw new RecurrentException($"{loaded.Path}: the labels entry is not a JSON array of strings ({e.Message}).");
-        }
-        if (labels.Length != model.Config.Classes)
-            throw new RecurrentException($"{loaded.Path}: {labels.Length} labels for a {model.Config.Classes}-class model.");
-        return (model, Vocabulary.FromJson(loaded.VocabularyJson), labels, loaded);
+        ClassifierCheckpoint c = ClassifierCheckpoint.From(TrainingSession.LoadModel(path, Kind));
+        return (c.Model, c.Vocabulary, c.Labels, c.Loaded);
     }
 
     /// <summary>Prints per-class precision, recall, F1 and support, accuracy and macro F1, and the confusion matrix.</summary>

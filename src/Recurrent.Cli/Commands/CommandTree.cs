@@ -44,6 +44,7 @@ public static class CommandTree
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(EmbedCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 

@@ -4,6 +4,7 @@ using Recurrent.Data;
 using Recurrent.Data.Datasets;
 using Recurrent.Layers;
 using Recurrent.Models;
+using Recurrent.Text;
 using Recurrent.Training;
 using Spectre.Console;
 
@@ -180,16 +181,15 @@ public static class LmCommand
         {
             CommandTree.ApplyCommon(parseResult);
             LoadedCheckpoint loaded = LoadModel(parseResult.GetValue(ModelPath)!);
-            Vocabulary vocabulary = Vocabulary.FromJson(loaded.VocabularyJson);
-            int k = Math.Clamp(parseResult.GetValue(topK), 1, vocabulary.Count);
+            var codec = new WordCodec(Vocabulary.FromJson(loaded.VocabularyJson));
+            int k = Math.Clamp(parseResult.GetValue(topK), 1, codec.Count);
             // The model reads a sentence after the previous one's end, as in training.
-            int[] ids = ToIds(parseResult.GetValue(text)!, vocabulary, prependEndOfSentence: true);
-            var probabilities = new float[vocabulary.Count];
+            int[] ids = codec.EncodeContext(parseResult.GetValue(text)!, "text");
+            var probabilities = new float[codec.Count];
             RecurrentState state = loaded.LanguageModel.CreateState(1);
             loaded.LanguageModel.PredictNext(ids, state, probabilities);
-            int[] order = TopIndices(probabilities, k);
             var table = new Table().AddColumn("next word").AddColumn(new TableColumn("probability").RightAligned());
-            foreach (int id in order) table.AddRow(Markup.Escape(vocabulary.WordOf(id)), probabilities[id].ToString("P2"));
+            foreach (int id in TopK.Indices(probabilities, k)) table.AddRow(Markup.Escape(codec.Token(id)), probabilities[id].ToString("P2"));
             AnsiConsole.Write(table);
             return 0;
         });
@@ -209,16 +209,15 @@ public static class LmCommand
             CommandTree.ApplyCommon(parseResult);
             int count = sampling.GetLength(parseResult);
             LoadedCheckpoint loaded = LoadModel(parseResult.GetValue(ModelPath)!);
-            Vocabulary vocabulary = Vocabulary.FromJson(loaded.VocabularyJson);
-            Text.TokenSampler sampler = sampling.CreateSampler(parseResult);
+            var codec = new WordCodec(Vocabulary.FromJson(loaded.VocabularyJson));
+            TokenSampler sampler = sampling.CreateSampler(parseResult);
             string? start = parseResult.GetValue(prime);
-            int eos = vocabulary.IdOf(Vocabulary.EndOfSentence);
-            int[] primeIds = start is null ? [eos] : ToIds(start, vocabulary, prependEndOfSentence: true);
+            int[] primeIds = codec.EncodeContext(start ?? "", "--prime");
             TextWriter output = Console.Out;
             if (start is not null) output.Write(start.Trim() + " ");
-            new Text.TextGenerator(loaded.LanguageModel).Generate(primeIds, count, sampler, id =>
+            new TextGenerator(loaded.LanguageModel).Generate(primeIds, count, sampler, id =>
             {
-                output.Write(id == eos ? "\n" : vocabulary.WordOf(id) + " ");
+                output.Write(codec.Continuation(id));
                 output.Flush();
             }, cancellation);
             output.WriteLine();
@@ -235,26 +234,17 @@ public static class LmCommand
         {
             CommandTree.ApplyCommon(parseResult);
             LoadedCheckpoint loaded = LoadModel(parseResult.GetValue(ModelPath)!);
-            Vocabulary vocabulary = Vocabulary.FromJson(loaded.VocabularyJson);
+            var codec = new WordCodec(Vocabulary.FromJson(loaded.VocabularyJson));
             LanguageModel model = loaded.LanguageModel;
-            int eos = vocabulary.IdOf(Vocabulary.EndOfSentence);
             string? line;
             int lineNumber = 0;
             while ((line = Console.In.ReadLine()) is not null)
             {
                 lineNumber++;
                 if (string.IsNullOrWhiteSpace(line)) continue;
-                int[] words = ToIds(line, vocabulary, prependEndOfSentence: false, lineNumber);
-                // inputs: <eos> w1 … wn; targets: w1 … wn <eos>.
-                var inputs = new int[words.Length + 1];
-                var targets = new int[words.Length + 1];
-                inputs[0] = eos;
-                words.CopyTo(inputs, 1);
-                words.CopyTo(targets, 0);
-                targets[^1] = eos;
-                RecurrentState state = model.CreateState(1);
-                double loss = model.EvaluateBatch(inputs, targets, inputs.Length, 1, state);
-                Console.WriteLine($"{-loss:F4}\t{Math.Exp(loss / targets.Length):F2}\t{line.Trim()}");
+                (int[] inputs, int[] targets) = codec.EncodeSentence(line, $"line {lineNumber}");
+                SentenceScore result = SentenceScore.Of(model, inputs, targets);
+                Console.WriteLine($"{result.LogProbability:F4}\t{result.Perplexity:F2}\t{line.Trim()}");
             }
             return 0;
         });
@@ -262,31 +252,4 @@ public static class LmCommand
     }
 
     internal static LoadedCheckpoint LoadModel(string path) => TrainingSession.LoadModel(path, Kind);
-
-    /// <summary>Maps words to ids; unknown words become &lt;unk&gt;, or an error if the vocabulary has none.</summary>
-    internal static int[] ToIds(string text, Vocabulary vocabulary, bool prependEndOfSentence, int lineNumber = 0)
-    {
-        var ids = new List<int>();
-        if (prependEndOfSentence) ids.Add(vocabulary.IdOf(Vocabulary.EndOfSentence));
-        foreach (string word in text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (vocabulary.TryGetId(word, out int id)) ids.Add(id);
-            else if (vocabulary.UnknownId >= 0) ids.Add(vocabulary.UnknownId);
-            else throw new RecurrentException($"{(lineNumber > 0 ? $"line {lineNumber}: " : "")}the word '{word}' is not in the model's vocabulary, which has no <unk>.");
-        }
-        if (ids.Count == 0) throw new RecurrentException("The text has no words.");
-        return ids.ToArray();
-    }
-
-    /// <summary>Indices of the k largest values, largest first.</summary>
-    internal static int[] TopIndices(ReadOnlySpan<float> values, int k)
-    {
-        var indices = new int[values.Length];
-        for (int i = 0; i < indices.Length; i++) indices[i] = i;
-        float[] copy = values.ToArray();
-        Array.Sort(copy, indices);
-        var top = new int[k];
-        for (int i = 0; i < k; i++) top[i] = indices[indices.Length - 1 - i];
-        return top;
-    }
 }

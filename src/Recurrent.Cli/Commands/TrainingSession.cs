@@ -57,15 +57,7 @@ public static class TrainingSession
     };
 
     /// <summary>Loads a model of any kind from a checkpoint file or a run folder (its best checkpoint, else its last).</summary>
-    public static LoadedCheckpoint LoadAnyModel(string path)
-    {
-        if (Directory.Exists(path))
-        {
-            string best = Path.Combine(path, Trainer.BestCheckpointName);
-            path = File.Exists(best) ? best : Path.Combine(path, Trainer.LastCheckpointName);
-        }
-        return ModelCheckpoint.Load(path);
-    }
+    public static LoadedCheckpoint LoadAnyModel(string path) => ModelCheckpoint.LoadFileOrRun(path);
 
     /// <summary>The run folder a checkpoint lives in.</summary>
     public static string RunDirectoryOf(LoadedCheckpoint checkpoint) => Path.GetDirectoryName(Path.GetFullPath(checkpoint.Path))!;

@@ -27,6 +27,29 @@ public sealed class TextGenerator
     /// <summary>The recurrent state after the last token fed in (batch 1); <see cref="Generate"/> starts from it.</summary>
     public RecurrentState State { get; }
 
+    /// <summary>The distribution of the next token after everything fed so far (by <see cref="Prime"/> and <see cref="Feed"/>).</summary>
+    public ReadOnlySpan<float> Probabilities => _probabilities;
+
+    /// <summary>
+    /// Clears the state and feeds <paramref name="prime"/> in one call: <see cref="Probabilities"/> then holds the
+    /// distribution of the first token to draw. With <see cref="Feed"/>, generation can run one token at a time
+    /// (a server interleaves requests between tokens).
+    /// </summary>
+    /// <exception cref="ArgumentException">The prime is empty.</exception>
+    public void Prime(ReadOnlySpan<int> prime)
+    {
+        if (prime.IsEmpty) throw new ArgumentException("Generation needs at least one priming token.", nameof(prime));
+        State.Clear();
+        _model.PredictNext(prime, State, _probabilities);
+    }
+
+    /// <summary>Feeds one drawn token on a single step: <see cref="Probabilities"/> then holds what follows it.</summary>
+    public void Feed(int token)
+    {
+        _next[0] = token;
+        _model.PredictNext(_next, State, _probabilities);
+    }
+
     /// <summary>
     /// Clears the state, feeds <paramref name="prime"/>, then draws <paramref name="count"/> tokens with
     /// <paramref name="sampler"/>, calling <paramref name="onToken"/> with each one as it is drawn.
@@ -38,17 +61,19 @@ public sealed class TextGenerator
         ArgumentNullException.ThrowIfNull(onToken);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (prime.IsEmpty) throw new ArgumentException("Generation needs at least one priming token.", nameof(prime));
-        State.Clear();
-        if (count == 0) return;
-        _model.PredictNext(prime, State, _probabilities);
+        if (count == 0)
+        {
+            State.Clear();
+            return;
+        }
+        Prime(prime);
         for (int i = 0; i < count; i++)
         {
             cancellation.ThrowIfCancellationRequested();
             int token = sampler.Sample(_probabilities);
             onToken(token);
             if (i + 1 == count) break; // the last token needs no prediction after it
-            _next[0] = token;
-            _model.PredictNext(_next, State, _probabilities);
+            Feed(token);
         }
     }
 

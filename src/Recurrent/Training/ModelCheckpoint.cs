@@ -101,6 +101,17 @@ public static class ModelCheckpoint
         return new LoadedCheckpoint(path, kind, model, position, checkpoint);
     }
 
+    /// <summary>Loads a checkpoint file, or a run folder's best checkpoint (its last when it has no best).</summary>
+    public static LoadedCheckpoint LoadFileOrRun(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            string best = System.IO.Path.Combine(path, Trainer.BestCheckpointName);
+            path = File.Exists(best) ? best : System.IO.Path.Combine(path, Trainer.LastCheckpointName);
+        }
+        return Load(path);
+    }
+
     /// <summary>Restores the optimizer slots, the carried state and the random stream of a training checkpoint.</summary>
     public static void RestoreTraining(LoadedCheckpoint loaded, Optimizer optimizer, IReadOnlyList<Parameter> trainable, IReadOnlyList<Tensor> carriedState)
     {

@@ -112,6 +112,28 @@ public class TextGeneratorTests
     }
 
     [Fact]
+    public void PrimeAndFeedDrawTheSameTokensAsGenerate()
+    {
+        CharVocabulary vocabulary = CharVocabulary.FromText(ChainText(200, 1));
+        var model = new LanguageModel(TinyConfig(vocabulary.Count) with { NumLayers = 2, InitScale = 0.5f });
+        int[] prime = vocabulary.Encode("αβγ");
+        var whole = new List<int>();
+        new TextGenerator(model).Generate(prime, 30, new TokenSampler(6, temperature: 0.9f), whole.Add);
+
+        var stepper = new TextGenerator(model);
+        var sampler = new TokenSampler(6, temperature: 0.9f);
+        var steps = new List<int>();
+        stepper.Prime(prime);
+        for (int i = 0; i < 30; i++)
+        {
+            int token = sampler.Sample(stepper.Probabilities);
+            steps.Add(token);
+            stepper.Feed(token);
+        }
+        Assert.Equal(whole, steps);
+    }
+
+    [Fact]
     public void StreamsEachCharacterAsItIsDrawn()
     {
         CharVocabulary vocabulary = CharVocabulary.FromText(ChainText(200, 1));
