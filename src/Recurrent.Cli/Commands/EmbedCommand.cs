@@ -5,7 +5,6 @@ using Recurrent.Cli.Rendering;
 using Recurrent.Data;
 using Recurrent.Embeddings;
 using Recurrent.Kernels;
-using Spectre.Console;
 
 namespace Recurrent.Cli.Commands;
 
@@ -121,11 +120,11 @@ public static class EmbedCommand
                 }
                 double countSeconds = clock.Elapsed.TotalSeconds;
                 string model = options.Loss == EmbeddingLoss.Nce ? "skip-gram, NCE" : options.Cbow ? "CBOW, negative sampling" : "skip-gram, negative sampling";
-                AnsiConsole.MarkupLine(Markup.Escape(
-                    $"Vocabulary: {vocabulary.Count:N0} words{(options.MapUnknown ? " (with <unk>)" : "")}, {vocabulary.TrainWords:N0} of the text's {vocabulary.CorpusWords:N0} words ({countSeconds:F1} s to count)."));
-                AnsiConsole.MarkupLine(Markup.Escape(
+                Console.WriteLine(
+                    $"Vocabulary: {vocabulary.Count:N0} words{(options.MapUnknown ? " (with <unk>)" : "")}, {vocabulary.TrainWords:N0} of the text's {vocabulary.CorpusWords:N0} words ({countSeconds:F1} s to count).");
+                Console.WriteLine(
                     $"Training {model}: size {options.Dimension}, window {options.Window}, negative {options.Negative}, sample {options.Sample:G3}, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}, " +
-                    $"alpha {options.EffectiveLearningRate:G3}{(options.Loss == EmbeddingLoss.Nce ? $" (momentum {options.Momentum}, batch {options.BatchSize})" : "")}, {options.Threads} thread{(options.Threads == 1 ? "" : "s")}, seed {options.Seed}."));
+                    $"alpha {options.EffectiveLearningRate:G3}{(options.Loss == EmbeddingLoss.Nce ? $" (momentum {options.Momentum}, batch {options.BatchSize})" : "")}, {options.Threads} thread{(options.Threads == 1 ? "" : "s")}, seed {options.Seed}.");
 
                 var trainer = new EmbeddingTrainer(corpus, vocabulary, options);
                 EmbeddingResult result;
