@@ -176,42 +176,11 @@ public sealed record SequenceClassifierConfig
     /// <summary>Reads a config; <paramref name="source"/> names the file in error messages.</summary>
     public static SequenceClassifierConfig FromJson(string json, string source)
     {
-        try
-        {
-            SequenceClassifierConfig config = JsonSerializer.Deserialize<SequenceClassifierConfig>(json, JsonOptions)
-                ?? throw new RecurrentException($"{source}: expected a JSON object of settings, found null.");
-            config.Validate();
-            return config;
-        }
-        catch (JsonException e)
-        {
-            string where = e.LineNumber is { } line ? $" (line {line + 1})" : "";
-            throw new RecurrentException($"{source}{where}: not a valid classifier config: {e.Message}");
-        }
+        SequenceClassifierConfig config = ConfigJson.Read<SequenceClassifierConfig>(json, source, JsonOptions, "classifier config");
+        config.Validate();
+        return config;
     }
 
     /// <summary>Applies the settings present in a JSON object on top of this config; unknown names are an error.</summary>
-    public SequenceClassifierConfig Overlay(string json, string source)
-    {
-        JsonElement overrides;
-        try
-        {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-            overrides = document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            string where = e.LineNumber is { } line ? $" (line {line + 1})" : "";
-            throw new RecurrentException($"{source}{where}: not valid JSON: {e.Message}");
-        }
-        if (overrides.ValueKind != JsonValueKind.Object) throw new RecurrentException($"{source}: expected a JSON object of settings.");
-        var merged = JsonSerializer.SerializeToNode(this, JsonOptions)!.AsObject();
-        foreach (JsonProperty property in overrides.EnumerateObject())
-        {
-            if (!merged.ContainsKey(property.Name))
-                throw new RecurrentException($"{source}: unknown setting '{property.Name}'. Known settings: {string.Join(", ", merged.Select(p => p.Key))}.");
-            merged[property.Name] = System.Text.Json.Nodes.JsonNode.Parse(property.Value.GetRawText());
-        }
-        return FromJson(merged.ToJsonString(), source);
-    }
+    public SequenceClassifierConfig Overlay(string json, string source) => ConfigJson.Overlay(this, json, source, JsonOptions, FromJson);
 }

@@ -11,7 +11,7 @@ namespace Recurrent.Tests.Models;
 /// <summary>
 /// Memory matters, end to end: on the embedded Reber grammar (<c>B T &lt;reber&gt; T E</c> or
 /// <c>B P &lt;reber&gt; P E</c>) the second-to-last symbol repeats the second one across an inner string of any
-/// length. A character LSTM language model trained by <see cref="LanguageModelTrainer"/> predicts it; the same
+/// length. A character LSTM language model trained by <see cref="Trainer"/> predicts it; the same
 /// model with its recurrence cut (one step per batch, state zeroed before every step, so each prediction depends
 /// on the current character only) learns everything a memoryless model can and is still at chance on that symbol.
 /// </summary>
