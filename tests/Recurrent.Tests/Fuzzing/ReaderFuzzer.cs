@@ -105,7 +105,7 @@ public sealed partial class ReaderFuzzer
             for (int i = 0; i < cases; i++)
             {
                 if (TimeBox is { } box && clock.Elapsed > box) break;
-                var random = new Random(HashCode.Combine(Seed, i));
+                var random = new Random(unchecked(Seed * 1_000_003 + i)); // not HashCode.Combine: its seed changes with every process
                 byte[] valid = _examples[random.Next(_examples.Count)];
                 (string mutationName, Mutation mutation) = _mutations[random.Next(_mutations.Count)];
                 byte[] bytes = mutation(valid, random);
