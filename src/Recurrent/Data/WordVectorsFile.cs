@@ -427,7 +427,7 @@ public static class WordVectorsFile
             while (start < ahead.Length && ahead[start] is (byte)'\n' or (byte)'\r') start++;
             int space = ahead[start..].IndexOf((byte)' ');
             if (space < 0) return false; // no record: let the text reader report it
-            ReadOnlySpan<byte> rest = ahead.Slice(start + space + 1, Math.Min(4 * dimension, ahead.Length - start - space - 1));
+            ReadOnlySpan<byte> rest = ahead.Slice(start + space + 1, (int)Math.Min(4L * dimension, ahead.Length - start - space - 1));
             int newline = rest.IndexOf((byte)'\n');
             if (newline >= 0) rest = rest[..newline];
             return rest.IndexOfAnyExcept(s_numberBytes) >= 0;

@@ -135,8 +135,9 @@ public class WordVectorsFileTests
         using var dir = new TempDirectory();
         byte[] one = [.. BitConverter.GetBytes(1f), .. BitConverter.GetBytes(2f)];
         // A header announcing more vectors than the file can hold: refused without allocating room for them
-        // (100 million: 2.4 GB; 2^32 vectors once overflowed the size check into an OverflowException).
-        foreach (string header in new[] { "100000000 6", "4294967296 1", "9223372036854775807 6", "0 2147483647", "1 999999999999" })
+        // (100 million: 2.4 GB; 2^32 vectors once overflowed the size check into an OverflowException, and a dimension
+        // of a billion the layout detection's 4·dimension into an ArgumentOutOfRangeException).
+        foreach (string header in new[] { "2 1000000000", "100000000 6", "4294967296 1", "9223372036854775807 6", "0 2147483647", "1 999999999999" })
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
             var e = ReadError(dir, [.. Encoding.ASCII.GetBytes(header + "\nab "), .. one, (byte)'\n']);

@@ -285,7 +285,8 @@ public sealed partial class ReaderFuzzer
             kind = Hex().Replace(kind, "H");
             kind = HexBytes().Replace(kind, "bytes H");
             kind = Numbers().Replace(kind, "N");
-            return kind.Length > 90 ? kind[..90] + "…" : kind;
+            if (kind.Length <= 90) return kind;
+            return kind[..(char.IsHighSurrogate(kind[89]) ? 89 : 90)] + "…"; // a cut pair would not encode in the report file
         }
     }
 
