@@ -55,13 +55,19 @@ public static class WordVectorsFile
         if (header.Count == 2 && TryParseCount(first, header[0], out long words) && TryParseCount(first, header[1], out long dimension))
         {
             if (dimension < 1) throw new RecurrentException($"{path}, line 1: bad header '{Show(first)}': the dimension must be at least 1.");
+            if (dimension > Array.MaxLength)
+                throw new RecurrentException($"{path}, line 1: bad header '{Show(first)}': a dimension of {dimension:N0} is more than one array holds.");
             if (maxWords > 0) words = Math.Min(words, maxWords);
-            if (words * dimension > Array.MaxLength)
+            if ((Int128)words * dimension > Array.MaxLength)
                 throw new RecurrentException($"{path}, line 1: bad header '{Show(first)}': {words:N0} vectors of {dimension:N0} floats are more than one array holds.");
-            format = reader.LooksLikeBinary((int)dimension) ? WordVectorsFormat.Word2VecBinary : WordVectorsFormat.Word2VecText;
+            // Room for the vectors the rest of the file can hold, not for all the header announces, so that a damaged
+            // header cannot make a small file ask for gigabytes: the shortest record is a text one, a 1-byte word and
+            // DIMENSION one-digit numbers, each after a separator.
+            int capacity = (int)Math.Min(words, reader.BytesLeft / (1 + 2 * dimension));
+            format = words > 0 && reader.LooksLikeBinary((int)dimension) ? WordVectorsFormat.Word2VecBinary : WordVectorsFormat.Word2VecText;
             return format == WordVectorsFormat.Word2VecBinary
-                ? ReadBinary(reader, path, (int)words, (int)dimension)
-                : ReadText(reader, path, (int)words, (int)dimension, maxWords);
+                ? ReadBinary(reader, path, words, capacity, (int)dimension, maxWords)
+                : ReadText(reader, path, words, capacity, (int)dimension, maxWords);
         }
         if (header.Count < 2 || !IsNumbers(first, header))
             throw new RecurrentException(
@@ -145,10 +151,10 @@ public static class WordVectorsFile
         }
     }
 
-    private static WordVectors ReadText(ByteReader reader, string path, int words, int dimension, int maxWords)
+    private static WordVectors ReadText(ByteReader reader, string path, long words, int capacity, int dimension, int maxWords)
     {
-        var names = new string[words];
-        var values = new float[(long)words * dimension];
+        var names = new string[capacity];
+        var values = new float[(long)capacity * dimension];
         int row = 0;
         while (row < words)
         {
@@ -156,6 +162,7 @@ public static class WordVectorsFile
                 throw new RecurrentException($"{path}: the header announces {words:N0} vectors but the file ends after {row:N0} (line {reader.Line}).");
             var fields = Fields(line);
             if (fields.Count == 0) continue;
+            if (row == capacity) throw MoreThanTheFileHolds(path, $"line {reader.Line}", words, capacity);
             names[row] = ParseRow(line, fields, values.AsSpan(row * dimension, dimension), path, reader.Line, $"the header says {dimension}");
             row++;
         }
@@ -170,7 +177,8 @@ public static class WordVectorsFile
     {
         int dimension = firstFields.Count - 1;
         var names = new List<string>();
-        float[] values = new float[Math.Max(1024, dimension * 1024)];
+        // Room for 1024 vectors, but no more than the file can hold (a number takes at least two bytes).
+        float[] values = new float[Math.Max(dimension, Math.Min(dimension * 1024L, reader.BytesLeft / 2 + 1024))];
         long line = 1;
         ReadOnlySpan<byte> current = first;
         List<Range> fields = firstFields;
@@ -210,14 +218,16 @@ public static class WordVectorsFile
             ReadOnlySpan<byte> text = line[fields[i + 1]];
             if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out destination[i]))
                 throw new RecurrentException($"{path}, line {lineNumber}, field {i + 2}: '{Show(text)}' is not a number (in the vector of '{name}').");
+            if (!float.IsFinite(destination[i]))
+                throw new RecurrentException($"{path}, line {lineNumber}, field {i + 2}: '{Show(text)}' is not a finite number (in the vector of '{name}').");
         }
         return name;
     }
 
-    private static WordVectors ReadBinary(ByteReader reader, string path, int words, int dimension)
+    private static WordVectors ReadBinary(ByteReader reader, string path, long words, int capacity, int dimension, int maxWords)
     {
-        var names = new string[words];
-        var values = new float[(long)words * dimension];
+        var names = new string[capacity];
+        var values = new float[(long)capacity * dimension];
         for (int row = 0; row < words; row++)
         {
             long offset = reader.SkipLineBreaks();
@@ -226,15 +236,33 @@ public static class WordVectorsFile
                     ? $"{path}: the header announces {words:N0} vectors but the file ends after {row:N0} (byte offset {offset})."
                     : $"{path}, vector {row + 1} (byte offset {offset}): the file ends inside its word.");
             string name = DecodeWord(word, path, $"vector {row + 1} (byte offset {offset})");
+            // A line break inside a word means records out of step: a vector longer or shorter than the header says.
+            if (word.IndexOfAny("\t\n\r\v\f"u8) >= 0)
+                throw new RecurrentException($"{path}, vector {row + 1} (byte offset {offset}): the word '{Show(word)}' holds a line break or tab; the vectors before it are not {dimension} floats long, or the file is damaged.");
+            if (row == capacity) throw MoreThanTheFileHolds(path, $"vector {row + 1} (byte offset {offset})", words, capacity);
             names[row] = name;
-            Span<byte> bytes = MemoryMarshal.AsBytes(values.AsSpan(row * dimension, dimension));
+            Span<float> vector = values.AsSpan(row * dimension, dimension);
+            Span<byte> bytes = MemoryMarshal.AsBytes(vector);
             int got = reader.ReadBytes(bytes);
             if (got < bytes.Length)
                 throw new RecurrentException($"{path}, vector {row + 1} (byte offset {offset}): the file ends inside the vector of '{name}' ({got} of {bytes.Length} bytes; short vector).");
             if (!BitConverter.IsLittleEndian) ReverseFloatBytes(bytes);
+            for (int i = 0; i < vector.Length; i++)
+                if (!float.IsFinite(vector[i]))
+                    throw new RecurrentException($"{path}, vector {row + 1} (byte offset {offset}): value {i + 1} of the vector of '{name}' is {vector[i].ToString(CultureInfo.InvariantCulture)}, not a finite number.");
+        }
+        if (maxWords == 0)
+        {
+            long end = reader.SkipLineBreaks();
+            if (reader.BytesLeft > 0)
+                throw new RecurrentException($"{path}, byte offset {end}: more data after the {words:N0} vectors the header announces (a damaged header or vector?).");
         }
         return new WordVectors(names, values, dimension);
     }
+
+    /// <summary>The error for a header that announces more vectors than the file has room for.</summary>
+    private static RecurrentException MoreThanTheFileHolds(string path, string where, long words, int capacity) =>
+        new($"{path}, {where}: the header announces {words:N0} vectors, but the file has room for at most {capacity:N0} (a damaged header, or a cut-off file?).");
 
     private static string DecodeWord(ReadOnlySpan<byte> word, string path, string where)
     {
@@ -294,6 +322,9 @@ public static class WordVectorsFile
         private int _position, _end;
         private long _offset; // file offset of _buffer[0]
         private bool _endOfFile;
+
+        /// <summary>The bytes not yet read: those buffered past the position and those still in the file.</summary>
+        public long BytesLeft => _end - _position + Math.Max(0, stream.Length - stream.Position);
 
         /// <summary>The 1-based number of the last line read.</summary>
         public long Line { get; private set; }
@@ -389,14 +420,14 @@ public static class WordVectorsFile
         /// </summary>
         public bool LooksLikeBinary(int dimension)
         {
-            int want = (int)Math.Min(MaxLineBytes, 4L * dimension + 4096);
+            int want = (int)Math.Min(Math.Min(MaxLineBytes, 4L * dimension + 4096), BytesLeft);
             while (_end - _position < want && !_endOfFile) Fill(want);
             ReadOnlySpan<byte> ahead = _buffer.AsSpan(_position, _end - _position);
             int start = 0;
             while (start < ahead.Length && ahead[start] is (byte)'\n' or (byte)'\r') start++;
             int space = ahead[start..].IndexOf((byte)' ');
             if (space < 0) return false; // no record: let the text reader report it
-            ReadOnlySpan<byte> rest = ahead.Slice(start + space + 1, Math.Min(4 * dimension, ahead.Length - start - space - 1));
+            ReadOnlySpan<byte> rest = ahead.Slice(start + space + 1, (int)Math.Min(4L * dimension, ahead.Length - start - space - 1));
             int newline = rest.IndexOf((byte)'\n');
             if (newline >= 0) rest = rest[..newline];
             return rest.IndexOfAnyExcept(s_numberBytes) >= 0;

@@ -128,6 +128,39 @@ public class WordVectorsFileTests
         Assert.Contains("not valid UTF-8", utf8.Message);
     }
 
+    /// <summary>Found by the fuzzer (Fuzzing/WordVectorsFuzzTests): these were read, crashed or allocated gigabytes.</summary>
+    [Fact]
+    public void DamagedFilesFoundByFuzzingAreRefused()
+    {
+        using var dir = new TempDirectory();
+        byte[] one = [.. BitConverter.GetBytes(1f), .. BitConverter.GetBytes(2f)];
+        // A header announcing more vectors than the file can hold: refused without allocating room for them
+        // (100 million: 2.4 GB; 2^32 vectors once overflowed the size check into an OverflowException, and a dimension
+        // of a billion the layout detection's 4·dimension into an ArgumentOutOfRangeException).
+        foreach (string header in new[] { "2 1000000000", "100000000 6", "4294967296 1", "9223372036854775807 6", "0 2147483647", "1 999999999999" })
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var e = ReadError(dir, [.. Encoding.ASCII.GetBytes(header + "\nab "), .. one, (byte)'\n']);
+            Assert.Contains("header", e.Message);
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, header);
+        }
+        // A GloVe file with a long first line no longer reserves 1024 rows of it.
+        string glove = "w" + string.Concat(Enumerable.Repeat(" 1", 4000)) + "\n";
+        long start = GC.GetAllocatedBytesForCurrentThread();
+        string path = dir.File("glove.txt");
+        File.WriteAllText(path, glove);
+        Assert.Equal(4000, WordVectorsFile.Read(path).Dimension);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - start < 4 << 20);
+        // Non-finite values, text and binary.
+        Assert.Contains("line 2, field 3: 'NaN' is not a finite number", ReadError(dir, "1 2\nthe 1 NaN\n").Message);
+        Assert.Contains("line 1, field 2: '1e999' is not a finite number", ReadError(dir, "the 1e999 2\n").Message);
+        var infinite = ReadError(dir, [.. "1 2\nab "u8, .. BitConverter.GetBytes(1f), .. BitConverter.GetBytes(float.PositiveInfinity), (byte)'\n']);
+        Assert.Contains("value 2 of the vector of 'ab'", infinite.Message);
+        // Binary: data after the announced vectors, and a line break inside a word (records out of step).
+        Assert.Contains("more data after the 1 vectors", ReadError(dir, [.. "1 2\nab "u8, .. one, .. "\ncd "u8, .. one, (byte)'\n']).Message);
+        Assert.Contains("holds a line break", ReadError(dir, [.. "2 2\nab "u8, .. one, .. "\nx\ncd "u8, .. one, (byte)'\n']).Message);
+    }
+
     [Fact]
     public void WritingRefusesWordsWithWhiteSpaceAndReplacesAtomically()
     {

@@ -10,6 +10,9 @@ namespace Recurrent.Data.Classification;
 /// </summary>
 internal static class JsonLinesReader
 {
+    /// <summary>A key twice in one object is refused: which of the two texts or labels was meant cannot be told.</summary>
+    private static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
+
     public static List<LabeledText> Read(string path, ClassificationReadOptions options)
     {
         byte[] bytes = ReaderSupport.ReadAllBytes(path);
@@ -27,7 +30,7 @@ internal static class JsonLinesReader
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(current);
+                document = JsonDocument.Parse(current, Options);
             }
             catch (JsonException e)
             {

@@ -108,10 +108,12 @@ internal static class LabelledTextFile
     public static void ForEachLine(Stream stream, string source, LineVisitor visit)
     {
         // Invalid bytes become the noncharacter U+FFFF, which no text holds, so the error can name the line they are
-        // on (a throwing decoder fails while filling its buffer, lines ahead of the reader).
-        var encoding = (Encoding)new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).Clone();
+        // on (a throwing decoder fails while filling its buffer, lines ahead of the reader). No detection from byte-order
+        // marks: on a UTF-8 one StreamReader would switch to an encoding that turns invalid bytes into U+FFFD unseen,
+        // and on FF FE it would read the file as UTF-16. The encoding's own preamble, the UTF-8 mark, is still skipped.
+        var encoding = (Encoding)new UTF8Encoding(encoderShouldEmitUTF8Identifier: true).Clone();
         encoding.DecoderFallback = new DecoderReplacementFallback(Invalid.ToString());
-        using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: true);
+        using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16, leaveOpen: true);
         int lineNumber = 0;
         try
         {

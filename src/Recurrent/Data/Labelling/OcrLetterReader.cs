@@ -116,6 +116,8 @@ public static class OcrLetterReader
                 ReadOnlySpan<char> field = text[_fields[_header + p]];
                 if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
                     throw LabelledTextFile.Error(source, lineNumber, $"pixel {p} ('{field}') is not a number.");
+                if (!float.IsFinite(value))
+                    throw LabelledTextFile.Error(source, lineNumber, $"pixel {p} ('{field}') is not a finite number.");
                 _pixels.Add(value);
             }
             _lastPosition = position;

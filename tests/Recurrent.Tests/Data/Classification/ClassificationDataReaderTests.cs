@@ -153,6 +153,8 @@ public class ClassificationDataReaderTests
     [InlineData("{\"text\": \"a\", \"label\": 1}\n{\"text\": 5, \"label\": 0}\n", 2, "'text' is a JSON number, expected a string")]
     [InlineData("{\"text\": \"a\", \"label\": 1}\n{\"text\": \"\", \"label\": 0}\n", 2, "the text is empty")]
     [InlineData("{\"text\": \"a\", \"label\": 1}\n{\"text\": \"\\ud800\", \"label\": 0}\n", 2, "not valid text")]
+    // Found by the fuzzer: a key given twice was read (one of the two values, silently).
+    [InlineData("{\"text\": \"a\", \"label\": 1}\n{\"text\": \"b\", \"label\": \"x\", \"label\": 0}\n", 2, "not a JSON object: Duplicate")]
     public void JsonLinesErrorsNameFileAndLine(string jsonl, int line, string expected)
     {
         using var dir = new TempDirectory();

@@ -1,3 +1,4 @@
+using System.Text;
 using Recurrent.Data.Labelling;
 using Recurrent.Tests.Support;
 
@@ -55,6 +56,12 @@ public class ConllUReaderTests
         Assert.Contains("line 2", Check(Line("1", "I", "PRON", "PRP") + Line("3", "go", "VERB", "VBP"), "word 3 follows word 1"));
         Assert.Contains("line 1", Check(Line("1-", "I", "PRON", "PRP"), "the ID '1-'"));
         Assert.Contains("line 1", Check(Line("one", "I", "PRON", "PRP"), "not a word number"));
+        // Found by the fuzzer: after a UTF-8 byte-order mark, invalid bytes were read as U+FFFD; after FF FE, the file as UTF-16.
+        string bom = LabellingTestFiles.WriteBytes(dir.File("bom.conllu"), [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Line("1", "I", "PRON", "PRP")), .. "2\tgo\t"u8, 0xBF, .. "\tVERB\tVBP\t_\t_\t_\t_\t_\n"u8]);
+        Assert.Contains("line 2: the bytes are not valid UTF-8", Assert.Throws<RecurrentException>(() => ConllUReader.Read(bom)).Message);
+        Assert.Equal(["I"], ConllUReader.Read(LabellingTestFiles.WriteBytes(dir.File("ok.conllu"), [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Line("1", "I", "PRON", "PRP"))]))[0].Tokens);
+        string utf16 = LabellingTestFiles.WriteBytes(dir.File("utf16.conllu"), [0xFF, 0xFE, .. Encoding.Unicode.GetBytes(Line("1", "I", "PRON", "PRP"))]);
+        Assert.Contains("not valid UTF-8", Assert.Throws<RecurrentException>(() => ConllUReader.Read(utf16)).Message);
         string xposMissing = LabellingTestFiles.Write(dir.File("x.conllu"), Line("1", "I", "PRON", "_"));
         Assert.Contains("no XPOS tag", Assert.Throws<RecurrentException>(() => ConllUReader.Read(xposMissing, ConllUTagField.Xpos)).Message);
     }

@@ -71,6 +71,11 @@ public class OcrLetterReaderTests
         string[] fields = lines[2].Split('\t');
         fields[6 + 5] = "x";
         Assert.Contains("line 3", Check(Replace(3, string.Join('\t', fields)), "pixel 5 ('x') is not a number"));
+        // A pixel that is not finite (found by the fuzzer: NaN and 1e999 were read).
+        fields[6 + 5] = "1e999";
+        Assert.Contains("line 3", Check(Replace(3, string.Join('\t', fields)), "pixel 5 ('1e999') is not a finite number"));
+        fields[6 + 5] = "NaN";
+        Assert.Contains("line 3", Check(Replace(3, string.Join('\t', fields)), "pixel 5 ('NaN') is not a finite number"));
         // Letter 2's id is not letter 1's next_id.
         Assert.Contains("line 2", Check(Replace(2, "9" + lines[1][1..]), "letter id 9, but the previous letter's next_id is 2"));
         // The file ends inside a word (the last letter of "mma" is missing).
