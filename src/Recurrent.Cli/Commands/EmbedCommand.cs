@@ -95,15 +95,8 @@ public static class EmbedCommand
             if (Directory.Exists(outputPath)) throw new RecurrentException($"--output: '{outputPath}' is a folder, not a file name.");
             bool writeBinary = parseResult.GetValue(binary) || WordVectorsFile.IsBinaryName(outputPath);
 
-            using var stop = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                if (stop.IsCancellationRequested) return; // a second Ctrl-C: let the process die
-                e.Cancel = true;
-                stop.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
-            try
+            // Ctrl-C, SIGTERM and SIGHUP write the vectors trained so far; a second signal exits at once.
+            using var stop = new ShutdownSignals();
             {
                 CorpusFile corpus = CorpusFile.Open(parseResult.GetValue(text)!);
                 var clock = Stopwatch.StartNew();
@@ -116,7 +109,7 @@ public static class EmbedCommand
                 catch (OperationCanceledException)
                 {
                     Console.Error.WriteLine("stopped while counting words; nothing written.");
-                    return 130;
+                    return ShutdownSignals.StoppedExitCode;
                 }
                 double countSeconds = clock.Elapsed.TotalSeconds;
                 string model = options.Loss == EmbeddingLoss.Nce ? "skip-gram, NCE" : options.Cbow ? "CBOW, negative sampling" : "skip-gram, negative sampling";
@@ -138,16 +131,12 @@ public static class EmbedCommand
                 if (!result.Completed)
                 {
                     Console.WriteLine($"stopped at {result.Final.Fraction:P1}: wrote the vectors trained so far ({result.Vectors.Count:N0} × {result.Vectors.Dimension}, word2vec {format}) to {outputPath}.");
-                    return 130;
+                    return ShutdownSignals.StoppedExitCode;
                 }
                 Console.WriteLine($"trained {result.Final.TokensRead:N0} words in {result.Final.Elapsed.TotalSeconds:F1} s: {result.WordsPerSecond:N0} words/s " +
                     $"(every word read, subsampled or not; {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}).");
                 Console.WriteLine($"wrote {result.Vectors.Count:N0} vectors of {result.Vectors.Dimension} (word2vec {format}) to {outputPath}; total time {clock.Elapsed.TotalSeconds:F1} s.");
                 return 0;
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
             }
         });
         return train;
