@@ -189,7 +189,7 @@ public static class TagCommand
             IReadOnlyList<LabelledSentence> sentences = parseResult.GetValue(all) ? [.. splits.Train, .. splits.Dev, .. splits.Test] : splits.Test;
             TaggedSequences data = vocabularies.Encode(sentences);
             (double loss, TaggingReport report, _) = SequenceTaggerTask.Evaluate(model, vocabularies, data);
-            if (parseResult.GetValue(json)) Console.WriteLine(report.ToJson());
+            if (parseResult.GetValue(json)) parseResult.InvocationConfiguration.Output.WriteLine(report.ToJson());
             else
             {
                 AnsiConsole.MarkupLine($"{(parseResult.GetValue(all) ? "All sentences" : Markup.Escape(splits.TestSource))}: {data.Count:N0} sentences, {data.TotalTokens:N0} tokens; loss {loss:F4}");
@@ -205,9 +205,11 @@ public static class TagCommand
         var input = new Option<string?>("--input") { Description = "text: one sentence per line, tokens separated by white space; conll: one token per line (word, then the model's feature columns; a last tag column is ignored), blank lines between sentences; ocr: letter.data lines. Default: conll when the model reads feature columns, ocr for frame models, else text." };
         input.AcceptOnlyFromAmong("text", "conll", "ocr");
         var json = new Option<bool>("--json") { Description = "One JSON object per sentence: its tokens and their tags." };
-        var predict = new Command("predict", "Tag sentences read from standard input; prints CoNLL columns (the input's, then the predicted tag) or JSON.");
+        var file = new Option<string?>("--file") { Description = "Read the sentences from this file instead of standard input." };
+        var predict = new Command("predict", "Tag sentences read from standard input (or --file); prints CoNLL columns (the input's, then the predicted tag) or JSON.");
         predict.Arguments.Add(ModelPath);
         predict.Options.Add(input);
+        predict.Options.Add(file);
         predict.Options.Add(json);
         predict.SetAction(parseResult =>
         {
@@ -215,10 +217,17 @@ public static class TagCommand
             (SequenceTagger model, TaggingVocabularies vocabularies, _) = LoadTagger(parseResult.GetValue(ModelPath)!);
             SequenceTaggerConfig c = model.Config;
             string format = parseResult.GetValue(input) ?? (c.FrameSize > 0 ? "ocr" : c.UsesFeatures ? "conll" : "text");
-            IReadOnlyList<LabelledSentence> sentences = ReadInput(Console.In, format, c);
+            IReadOnlyList<LabelledSentence> sentences;
+            if (parseResult.GetValue(file) is { } path)
+            {
+                if (!File.Exists(path)) throw new RecurrentException($"--file: '{path}' does not exist.");
+                using var reader = new StreamReader(path);
+                sentences = ReadInput(reader, format, c, path);
+            }
+            else sentences = ReadInput(Console.In, format, c, "standard input");
             string[][] tags = SequenceTaggerTask.Predict(model, vocabularies, sentences);
             bool asJson = parseResult.GetValue(json);
-            TextWriter output = Console.Out;
+            TextWriter output = parseResult.InvocationConfiguration.Output;
             for (int s = 0; s < sentences.Count; s++)
             {
                 LabelledSentence sentence = sentences[s];
@@ -248,13 +257,13 @@ public static class TagCommand
     /// Reads sentences to tag. Their gold tags are placeholders (<c>_</c>), except for OCR letters, whose tags are
     /// the file's letters (printed as the first column).
     /// </summary>
-    internal static IReadOnlyList<LabelledSentence> ReadInput(TextReader reader, string format, SequenceTaggerConfig config)
+    internal static IReadOnlyList<LabelledSentence> ReadInput(TextReader reader, string format, SequenceTaggerConfig config, string source)
     {
         var sentences = new List<LabelledSentence>();
         if (format == "ocr")
         {
             using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(reader.ReadToEnd()));
-            foreach (OcrWord word in OcrLetterReader.Read(stream, "standard input")) sentences.Add(word.ToSentence());
+            foreach (OcrWord word in OcrLetterReader.Read(stream, source)) sentences.Add(word.ToSentence());
             return sentences;
         }
         int features = config.UsesFeatures ? config.FeatureVocabSizes.Length : 0;
@@ -269,7 +278,7 @@ public static class TagCommand
                 if (tokens.Length == 0) continue;
                 if (features > 0)
                     throw new RecurrentException($"The model reads {features} feature column(s) besides each word; give CoNLL columns with --input conll.");
-                sentences.Add(new LabelledSentence(tokens, Placeholders(tokens.Length), null, "standard input", lineNumber));
+                sentences.Add(new LabelledSentence(tokens, Placeholders(tokens.Length), null, source, lineNumber));
             }
             return sentences;
         }
@@ -281,7 +290,7 @@ public static class TagCommand
             var tokens = rows.Select(r => r[0]).ToArray();
             var columns = new string[features][];
             for (int f = 0; f < features; f++) columns[f] = rows.Select(r => r[1 + f]).ToArray();
-            sentences.Add(new LabelledSentence(tokens, Placeholders(tokens.Length), columns, "standard input", start));
+            sentences.Add(new LabelledSentence(tokens, Placeholders(tokens.Length), columns, source, start));
             rows.Clear();
         }
         while ((line = reader.ReadLine()) is not null)
@@ -290,7 +299,7 @@ public static class TagCommand
             string[] fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length == 0) { Flush(); continue; }
             if (fields.Length < 1 + features)
-                throw new RecurrentException($"standard input, line {lineNumber}: {fields.Length} column(s); the model reads a word and {features} feature column(s).");
+                throw new RecurrentException($"{source}, line {lineNumber}: {fields.Length} column(s); the model reads a word and {features} feature column(s).");
             if (rows.Count == 0) start = lineNumber;
             rows.Add(fields);
         }
