@@ -43,9 +43,10 @@ public static class SequenceTaggerPresets
 
     /// <summary>
     /// CoNLL-2000 chunking: a BiLSTM-CRF (Huang et al. 2015; NCRF++) over a word embedding of 100 (lower-cased,
-    /// digits zeroed), a character BiLSTM of 2 × 30 over each word as written, and an embedding of 20 for the POS
-    /// column; one bidirectional LSTM layer of 200 per direction, dropout 0.5, chunks learned as IOBES with the
-    /// CRF's transitions constrained; Adam 0.002, clipping at 5, batches of 16, model selection on chunk F1.
+    /// digits zeroed), a character BiLSTM of 2 × 25 over each word as written (Lample et al. 2016), and an embedding
+    /// of 20 for the POS column; one bidirectional LSTM layer of 100 per direction, dropout 0.5, a CRF over the BIO
+    /// tags with its transitions constrained (IOBES, 45 tags instead of 23, makes the CRF about 4 times as costly,
+    /// then half of a training step); Adam 0.002, clipping at 5, batches of 16, up to 30 epochs, model selection on chunk F1.
     /// </summary>
     public static SequenceTaggerConfig Chunk { get; } = new()
     {
@@ -54,23 +55,23 @@ public static class SequenceTaggerPresets
         Lowercase = true,
         ZeroDigits = true,
         WordDropout = 0.25f,
-        CharEmbeddingSize = 30,
-        CharHiddenSize = 30,
+        CharEmbeddingSize = 25,
+        CharHiddenSize = 25,
         FeatureEmbeddingSize = 20,
         Cell = CellKind.Lstm,
-        HiddenSize = 200,
+        HiddenSize = 100,
         NumLayers = 1,
         Bidirectional = true,
         InitScale = 0.1f,
         KeepProb = 0.5f,
         Output = TaggerOutput.Crf,
-        TagEncoding = TagEncoding.Iobes,
+        TagEncoding = TagEncoding.Bio,
         Constrained = true,
         Optimizer = OptimizerKind.Adam,
         LearningRate = 0.002f,
         MaxGradNorm = 5f,
         BatchSize = 16,
-        Epochs = 20,
+        Epochs = 30,
         Patience = 5,
         SelectionMetric = "auto",
     };
@@ -78,7 +79,7 @@ public static class SequenceTaggerPresets
     /// <summary>
     /// Universal Dependencies UPOS tagging (English-EWT): a word embedding of 100 (lower-cased, digits zeroed,
     /// words seen once dropped to &lt;unk&gt; at rate 0.25 in training), a character BiLSTM of 2 × 50 over each word
-    /// as written, one bidirectional LSTM layer of 200 per direction, dropout 0.5, and a CRF over the 17 tags;
+    /// as written, one bidirectional LSTM layer of 128 per direction, dropout 0.5, and a CRF over the 17 tags;
     /// Adam 0.002, clipping at 5, batches of 16, model selection on accuracy.
     /// </summary>
     public static SequenceTaggerConfig Pos { get; } = new()
@@ -92,7 +93,7 @@ public static class SequenceTaggerPresets
         CharHiddenSize = 50,
         FeatureEmbeddingSize = 0,
         Cell = CellKind.Lstm,
-        HiddenSize = 200,
+        HiddenSize = 128,
         NumLayers = 1,
         Bidirectional = true,
         InitScale = 0.1f,

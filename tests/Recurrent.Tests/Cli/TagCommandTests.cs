@@ -110,6 +110,60 @@ public class TagCommandTests
         Assert.Equal(0, Run("info", Path.Combine(run, "best.ckpt")));
     }
 
+    /// <summary>
+    /// letter.data lines (tab-separated, trailing tab, 10 folds) of words over the letters a–e; each letter's frame is
+    /// its own fixed random 16×8 pattern with 5 % of the pixels flipped.
+    /// </summary>
+    private static string MakeLetters(int words, ulong seed)
+    {
+        var random = new RandomGenerator(seed);
+        var patterns = new int[5, 128];
+        for (int l = 0; l < 5; l++)
+            for (int p = 0; p < 128; p++) patterns[l, p] = random.NextInt(2);
+        var s = new StringBuilder();
+        int id = 1;
+        for (int w = 1; w <= words; w++)
+        {
+            int length = 2 + random.NextInt(6);
+            for (int i = 0; i < length; i++, id++)
+            {
+                int letter = random.NextInt(5);
+                s.Append($"{id}\t{(char)('a' + letter)}\t{(i + 1 == length ? -1 : id + 1)}\t{w}\t{i + 1}\t{w % 10}");
+                for (int p = 0; p < 128; p++) s.Append('\t').Append(random.NextInt(20) == 0 ? 1 - patterns[letter, p] : patterns[letter, p]);
+                s.Append("\t\n");
+            }
+        }
+        return s.ToString();
+    }
+
+    [Fact]
+    public void OcrWordsTrainOnAFoldAndPredictLetterFiles()
+    {
+        using var dir = new TempDirectory();
+        string data = dir.File("letter.data"), run = dir.File("run");
+        File.WriteAllText(data, MakeLetters(400, 3));
+        Assert.Equal(0, Run("tag", "train", "--preset", "tfmi-ocr", "--hidden-size", "16", "--epochs", "3", "--fold", "3", "--data", data, "--run", run));
+        using (JsonDocument report = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "report.json"))))
+        {
+            Assert.Equal(40, report.RootElement.GetProperty("sentences").GetInt64()); // the words of fold 3
+            double accuracy = report.RootElement.GetProperty("accuracy").GetDouble();
+            Assert.True(accuracy >= 0.97, $"test letter accuracy {accuracy}");
+        }
+        Assert.True(MetricsLog.Read(Path.Combine(run, "metrics.jsonl"))[^1].Valid("letter_error") <= 0.05);
+        string input = dir.File("two.data");
+        File.WriteAllLines(input, File.ReadLines(data).Where(line => int.Parse(line.Split('\t')[3]) <= 2).ToArray()); // words 1 and 2
+        var output = new StringWriter();
+        Assert.Equal(0, Run(output, "tag", "predict", run, "--file", input, "--json"));
+        string[] words = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, words.Length);
+        foreach (string word in words)
+        {
+            using JsonDocument doc = JsonDocument.Parse(word);
+            // The first column of OCR output is the file's own letter: the model should agree with it.
+            Assert.Equal(string.Concat(doc.RootElement.GetProperty("tokens").EnumerateArray().Select(e => e.GetString())), doc.RootElement.GetProperty("word").GetString());
+        }
+    }
+
     [Fact]
     public void ResumeAppliesEpochsAndRefusesModelOptions()
     {
