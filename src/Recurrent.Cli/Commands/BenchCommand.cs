@@ -30,6 +30,7 @@ public static class BenchCommand
         bench.Subcommands.Add(CreateLm());
         bench.Subcommands.Add(CreateClassify());
         bench.Subcommands.Add(ServeBenchCommand.Create());
+        bench.Subcommands.Add(CreateTag());
         return bench;
     }
 
@@ -212,6 +213,47 @@ public static class BenchCommand
             }
             config = config with { VocabSize = vocab, EmbeddingSize = config.EmbeddingSize };
             foreach (Training.ClassifierBenchmark.Result r in Training.ClassifierBenchmark.Run(name, config, train, valid, n))
+                Console.WriteLine(r.ToJson());
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// <c>recurrent bench tag --preset tfmi-ocr|chunk|pos [--data PATH] [--batches N]</c>: training and evaluation
+    /// tokens per second (real tokens: letters for OCR) of a tagger preset, on the data's training sentences or a
+    /// synthetic set shaped like them; one JSON line per phase.
+    /// </summary>
+    private static Command CreateTag()
+    {
+        var preset = new Option<string>("--preset") { Description = $"Tagger preset: {string.Join(", ", SequenceTaggerPresets.Names)}.", DefaultValueFactory = _ => "tfmi-ocr" };
+        var data = new Option<string?>("--data") { Description = "Tagged data (letter.data.gz, a CoNLL folder, …): its training sentences are timed; without it a synthetic set shaped like the preset's data." };
+        var batches = new Option<int>("--batches") { Description = "Timed batches per phase.", DefaultValueFactory = _ => 100 };
+        var command = new Command("tag", "Training and evaluation tokens per second (real tokens, padding excluded) of a tagger preset, one JSON line per phase.");
+        command.Options.Add(preset);
+        command.Options.Add(data);
+        command.Options.Add(batches);
+        command.SetAction(parseResult =>
+        {
+            CommandTree.ApplyCommon(parseResult);
+            int n = parseResult.GetValue(batches);
+            if (n < 1) throw new RecurrentException($"--batches must be at least 1, got {n}.");
+            string name = parseResult.GetValue(preset)!;
+            SequenceTaggerConfig config = SequenceTaggerPresets.Get(name);
+            IReadOnlyList<Data.Labelling.LabelledSentence> train, valid;
+            if (parseResult.GetValue(data) is { } path)
+            {
+                Data.Labelling.TaggingSplits splits = Data.Labelling.TaggingSplits.Load(path, config.ReadOptions(), config.SplitOptions());
+                train = splits.Train;
+                valid = splits.Dev;
+            }
+            else
+            {
+                int count = Math.Max(1000, config.BatchSize * (n + 5));
+                train = TaggerBenchmark.Synthetic(config, count, 21);
+                valid = TaggerBenchmark.Synthetic(config, count, 22);
+            }
+            foreach (TaggerBenchmark.Result r in TaggerBenchmark.Run(name, config, train, valid, n))
                 Console.WriteLine(r.ToJson());
             return 0;
         });

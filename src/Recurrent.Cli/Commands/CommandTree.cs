@@ -40,6 +40,7 @@ public static class CommandTree
         root.Subcommands.Add(LmCommand.Create());
         root.Subcommands.Add(CharCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
+        root.Subcommands.Add(TagCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());

@@ -53,6 +53,7 @@ public static class TrainingSession
     {
         "word" => "lm",
         "classifier" => "classify",
+        "tagger" => "tag",
         _ => kind,
     };
 

@@ -39,7 +39,54 @@ public static class KnownDatasets
                 "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"),
         ]);
 
-    public static IReadOnlyList<DatasetDescriptor> All { get; } = [Ptb, Imdb];
+    /// <summary>
+    /// The CoNLL-2000 chunking data (Tjong Kim Sang &amp; Buchholz, 2000): <c>train.txt</c> (WSJ sections 15–18, 8,936
+    /// sentences, 211,727 tokens) and <c>test.txt</c> (section 20, 2,012 sentences, 47,377 tokens), one
+    /// <c>WORD POS CHUNK</c> line per token, kept uncompressed as NLTK distributes them.
+    /// </summary>
+    /// <remarks>
+    /// The files are the ones Hugging Face's <c>conll2000</c> loader downloads (from teropa/nlp, here pinned to the commit
+    /// that added them); its <c>dataset_infos.json</c> records these SHA-256 and sizes (2,842,164 and 639,396 bytes), and
+    /// they decompress-match the shared task's own <c>train.txt.gz</c>/<c>test.txt.gz</c> (MD5 2e2f24e9… and 56944df3…).
+    /// </remarks>
+    public static DatasetDescriptor Conll2000 { get; } = new(
+        "conll2000",
+        [
+            new(new Uri("https://raw.githubusercontent.com/teropa/nlp/bbe04d6a1337adc7f83832d7ac12bf8a06030ff6/resources/corpora/conll2000/train.txt"), "train.txt",
+                "82033cd7a72b209923a98007793e8f9de3abc1c8b79d646c50648eb949b87cea"),
+            new(new Uri("https://raw.githubusercontent.com/teropa/nlp/bbe04d6a1337adc7f83832d7ac12bf8a06030ff6/resources/corpora/conll2000/test.txt"), "test.txt",
+                "73b7b1e565fa75a1e22fe52ecdf41b6624d6f59dacb591d44252bf4d692b1628"),
+        ]);
+
+    /// <summary>
+    /// Universal Dependencies English Web Treebank, release 2.16 (tag <c>r2.16</c> of UD_English-EWT): the train, dev
+    /// and test CoNLL-U files (12,544 / 2,001 / 2,077 sentences), CC BY-SA 4.0.
+    /// </summary>
+    /// <remarks>The SHA-256 are those of the release files; each file's git blob id matches the one the repository records at <c>r2.16</c>.</remarks>
+    public static DatasetDescriptor UdEnglishEwt { get; } = new(
+        "ud-english-ewt",
+        [
+            new(new Uri("https://raw.githubusercontent.com/UniversalDependencies/UD_English-EWT/r2.16/en_ewt-ud-train.conllu"), "en_ewt-ud-train.conllu",
+                "3fb78e2b55482c8ee00caa653af436c88c9e5bc9a73ce26e4ae3ddc79d2b7e7b"),
+            new(new Uri("https://raw.githubusercontent.com/UniversalDependencies/UD_English-EWT/r2.16/en_ewt-ud-dev.conllu"), "en_ewt-ud-dev.conllu",
+                "531a54ff90d6ab12201c5a50c3e78e6ddac4de69abc4bce5d275d3cd29efe2b6"),
+            new(new Uri("https://raw.githubusercontent.com/UniversalDependencies/UD_English-EWT/r2.16/en_ewt-ud-test.conllu"), "en_ewt-ud-test.conllu",
+                "e266e515a0a7547657ed3d90d9ba46487d6bd251f27ad4269d4e8a427c8555cd"),
+        ]);
+
+    /// <summary>
+    /// Taskar's OCR letters (Taskar, Guestrin &amp; Koller, 2003; collected by Rob Kassel): <c>letter.data.gz</c> as
+    /// published in 2003, 6,877 handwritten words, 52,152 letters of 16×8 binary pixels, with the 10-fold column.
+    /// </summary>
+    /// <remarks>The SHA-256 is that of two independent, byte-identical copies of the published file (MD5 6c73f3b1a48b88dc143de1b70218dfcc).</remarks>
+    public static DatasetDescriptor Ocr { get; } = new(
+        "ocr",
+        [
+            new(new Uri("http://ai.stanford.edu/~btaskar/ocr/letter.data.gz"), "letter.data.gz",
+                "4ef9522ffeaa68cad889ad8d02ad3fca411fe6a656546c236a183866157b3b34"),
+        ]);
+
+    public static IReadOnlyList<DatasetDescriptor> All { get; } = [Ptb, Imdb, Conll2000, UdEnglishEwt, Ocr];
 
     /// <summary>The dataset called <paramref name="name"/> (case-insensitive).</summary>
     /// <exception cref="RecurrentException">No dataset has that name.</exception>

@@ -1,0 +1,132 @@
+using Recurrent.Data.Datasets;
+using Recurrent.Data.Labelling;
+
+namespace Recurrent.Models;
+
+/// <summary>Named tagger configurations (<c>recurrent tag train --preset NAME</c>) and the dataset each is meant for.</summary>
+public static class SequenceTaggerPresets
+{
+    /// <summary>
+    /// TensorFlow for Machine Intelligence (ch. 6), sequence labelling of Taskar's OCR words: the 128 pixels of each
+    /// letter as the input frame, one bidirectional GRU layer of 300 units per direction, both directions' outputs into
+    /// one softmax over the letters shared by all time steps, cost and error averaged over the real letters only;
+    /// RMSProp 0.002, gradients clipped to 5, batches of 10 words, a random 66/34 split of the words
+    /// (<c>test_fold</c> K instead tests on fold K and trains on the others). 10 % of the training words are held
+    /// out for model selection.
+    /// </summary>
+    public static SequenceTaggerConfig TfmiOcr { get; } = new()
+    {
+        WordEmbeddingSize = 0,
+        CharEmbeddingSize = 0,
+        FeatureEmbeddingSize = 0,
+        FrameSize = OcrWord.FrameSize,
+        Lowercase = false,
+        ZeroDigits = false,
+        Cell = CellKind.Gru,
+        HiddenSize = 300,
+        NumLayers = 1,
+        Bidirectional = true,
+        // PyTorch's GRU default, uniform in ±1/√300, as the peer uses.
+        InitScale = 0.0577f,
+        KeepProb = 1f,
+        Output = TaggerOutput.Softmax,
+        TagEncoding = TagEncoding.None,
+        Optimizer = OptimizerKind.RmsProp,
+        LearningRate = 0.002f,
+        MaxGradNorm = 5f,
+        BatchSize = 10,
+        Epochs = 10,
+        TestFraction = 0.34,
+        ValidFraction = 0.1,
+        SelectionMetric = "auto",
+    };
+
+    /// <summary>
+    /// CoNLL-2000 chunking: a BiLSTM-CRF (Huang et al. 2015; NCRF++) over a word embedding of 100 (lower-cased,
+    /// digits zeroed), a character BiLSTM of 2 × 25 over each word as written (Lample et al. 2016), and an embedding
+    /// of 20 for the POS column; one bidirectional LSTM layer of 100 per direction, dropout 0.5, a CRF over the BIO
+    /// tags with its transitions constrained (IOBES, 45 tags instead of 23, makes the CRF about 4 times as costly,
+    /// then half of a training step); Adam 0.002, clipping at 5, batches of 16, up to 30 epochs, model selection on chunk F1.
+    /// </summary>
+    public static SequenceTaggerConfig Chunk { get; } = new()
+    {
+        WordEmbeddingSize = 100,
+        EmbeddingInitScale = 0.1f,
+        Lowercase = true,
+        ZeroDigits = true,
+        WordDropout = 0.25f,
+        CharEmbeddingSize = 25,
+        CharHiddenSize = 25,
+        FeatureEmbeddingSize = 20,
+        Cell = CellKind.Lstm,
+        HiddenSize = 100,
+        NumLayers = 1,
+        Bidirectional = true,
+        InitScale = 0.1f,
+        KeepProb = 0.5f,
+        Output = TaggerOutput.Crf,
+        TagEncoding = TagEncoding.Bio,
+        Constrained = true,
+        Optimizer = OptimizerKind.Adam,
+        LearningRate = 0.002f,
+        MaxGradNorm = 5f,
+        BatchSize = 16,
+        Epochs = 30,
+        Patience = 5,
+        SelectionMetric = "auto",
+    };
+
+    /// <summary>
+    /// Universal Dependencies UPOS tagging (English-EWT): a word embedding of 100 (lower-cased, digits zeroed,
+    /// words seen once dropped to &lt;unk&gt; at rate 0.25 in training), a character BiLSTM of 2 × 50 over each word
+    /// as written, one bidirectional LSTM layer of 128 per direction, dropout 0.5, and a CRF over the 17 tags;
+    /// Adam 0.002, clipping at 5, batches of 16, model selection on accuracy.
+    /// </summary>
+    public static SequenceTaggerConfig Pos { get; } = new()
+    {
+        WordEmbeddingSize = 100,
+        EmbeddingInitScale = 0.1f,
+        Lowercase = true,
+        ZeroDigits = true,
+        WordDropout = 0.25f,
+        CharEmbeddingSize = 30,
+        CharHiddenSize = 50,
+        FeatureEmbeddingSize = 0,
+        Cell = CellKind.Lstm,
+        HiddenSize = 128,
+        NumLayers = 1,
+        Bidirectional = true,
+        InitScale = 0.1f,
+        KeepProb = 0.5f,
+        Output = TaggerOutput.Crf,
+        TagEncoding = TagEncoding.None,
+        ConllUTag = ConllUTagField.Upos,
+        Optimizer = OptimizerKind.Adam,
+        LearningRate = 0.002f,
+        MaxGradNorm = 5f,
+        BatchSize = 16,
+        Epochs = 20,
+        Patience = 5,
+        SelectionMetric = "auto",
+    };
+
+    public static IReadOnlyList<string> Names { get; } = ["tfmi-ocr", "chunk", "pos"];
+
+    /// <summary>The preset called <paramref name="name"/>.</summary>
+    public static SequenceTaggerConfig Get(string name) => name switch
+    {
+        "tfmi-ocr" => TfmiOcr,
+        "chunk" => Chunk,
+        "pos" => Pos,
+        _ => throw new RecurrentException($"--preset: unknown tagger preset '{name}'; choose one of {string.Join(", ", Names)}."),
+    };
+
+    /// <summary>The dataset a preset reads when no <c>--data</c> is given.</summary>
+    public static DatasetDescriptor DatasetOf(string name) => name switch
+    {
+        "tfmi-ocr" => KnownDatasets.Ocr,
+        "chunk" => KnownDatasets.Conll2000,
+        "pos" => KnownDatasets.UdEnglishEwt,
+        _ => throw new RecurrentException($"--preset: unknown tagger preset '{name}'; choose one of {string.Join(", ", Names)}."),
+    };
+}
