@@ -43,6 +43,8 @@ public sealed class EmbeddingTrainer
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if ((long)vocabulary.Count * options.Dimension > Array.MaxLength)
+            throw new RecurrentException($"{vocabulary.Count:N0} words × --size {options.Dimension} floats are more than one array holds; raise --min-count or set --max-vocab.");
         if (options.Loss == EmbeddingLoss.Nce && options.Negative > vocabulary.Count)
             throw new RecurrentException($"--negative {options.Negative}: NCE draws distinct noise words per batch, but the vocabulary has only {vocabulary.Count}.");
         _text = text;
@@ -83,6 +85,7 @@ public sealed class EmbeddingTrainer
 
         _wordsDone = 0;
         _tokensRead = 0;
+        _loss = double.NaN;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         ExceptionDispatchInfo? failure = null;
         using var finished = new CountdownEvent(o.Threads);
