@@ -112,7 +112,7 @@ public static class TagCommand
 
             SequenceTaggerConfig c = model.Config;
             PaddingStatistics padding = task.TrainPadding(trainer.Position.Epoch);
-            AnsiConsole.MarkupLine($"[bold]Tagger[/]: {Markup.Escape(DescribeInput(c))} → {c.NumLayers} × {c.HiddenSize} {(c.Bidirectional ? "bidirectional " : "")}{c.Cell} → " +
+            AnsiConsole.MarkupLine($"[bold]Tagger[/]: {Markup.Escape(DescribeInput(c))} → {c.NumLayers} × {c.HiddenSize} {(c.Bidirectional ? "bidirectional " : "")}{c.Cell.ToString().ToUpperInvariant()} → " +
                 $"{(c.Output == TaggerOutput.Crf ? "CRF" : "softmax")} over {c.Tags} tags{(c.TagEncoding == TagEncoding.None ? "" : $" ({c.TagEncoding.ToString().ToUpperInvariant()}{(model.Constraints is null ? "" : ", constrained")})")}, " +
                 $"{model.CountParameters():N0} parameters; {trainer.Position.Epochs} epochs, batch {c.BatchSize}, {c.Optimizer} lr {c.LearningRate}, " +
                 $"selection on {task.Settings.SelectionMetric}, {Kernels.ComputeThreads.Count} threads");

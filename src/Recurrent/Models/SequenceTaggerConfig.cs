@@ -236,44 +236,13 @@ public sealed record SequenceTaggerConfig
     /// <summary>Reads a config; <paramref name="source"/> names the file in error messages.</summary>
     public static SequenceTaggerConfig FromJson(string json, string source)
     {
-        try
-        {
-            SequenceTaggerConfig config = JsonSerializer.Deserialize<SequenceTaggerConfig>(json, JsonOptions)
-                ?? throw new RecurrentException($"{source}: expected a JSON object of settings, found null.");
-            config.Validate();
-            return config;
-        }
-        catch (JsonException e)
-        {
-            string where = e.LineNumber is { } line ? $" (line {line + 1})" : "";
-            throw new RecurrentException($"{source}{where}: not a valid tagger config: {e.Message}");
-        }
+        SequenceTaggerConfig config = ConfigJson.Read<SequenceTaggerConfig>(json, source, JsonOptions, "tagger config");
+        config.Validate();
+        return config;
     }
 
     /// <summary>Applies the settings present in a JSON object on top of this config; unknown names are an error.</summary>
-    public SequenceTaggerConfig Overlay(string json, string source)
-    {
-        JsonElement overrides;
-        try
-        {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-            overrides = document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            string where = e.LineNumber is { } line ? $" (line {line + 1})" : "";
-            throw new RecurrentException($"{source}{where}: not valid JSON: {e.Message}");
-        }
-        if (overrides.ValueKind != JsonValueKind.Object) throw new RecurrentException($"{source}: expected a JSON object of settings.");
-        var merged = JsonSerializer.SerializeToNode(this, JsonOptions)!.AsObject();
-        foreach (JsonProperty property in overrides.EnumerateObject())
-        {
-            if (!merged.ContainsKey(property.Name))
-                throw new RecurrentException($"{source}: unknown setting '{property.Name}'. Known settings: {string.Join(", ", merged.Select(p => p.Key))}.");
-            merged[property.Name] = System.Text.Json.Nodes.JsonNode.Parse(property.Value.GetRawText());
-        }
-        return FromJson(merged.ToJsonString(), source);
-    }
+    public SequenceTaggerConfig Overlay(string json, string source) => ConfigJson.Overlay(this, json, source, JsonOptions, FromJson);
 
     /// <summary>Equality by value, the feature sizes included (a record compares arrays by reference).</summary>
     public bool Equals(SequenceTaggerConfig? other) => other is not null && ToJson() == other.ToJson();
