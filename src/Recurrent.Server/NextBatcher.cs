@@ -86,10 +86,13 @@ public sealed class NextBatcher : IDisposable
                 long remaining = _batch[0].Arrived + _windowTicks - Stopwatch.GetTimestamp();
                 if (remaining <= 0) break;
                 Task<bool> arrival = Arrival();
+                // Timers count whole milliseconds (a shorter delay would be none at all) and may fire early: round up,
+                // and look at the clock again when one fires.
                 if (!arrival.IsCompleted)
-                    await Task.WhenAny(arrival, Task.Delay(TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency))).ConfigureAwait(false);
-                if (!arrival.IsCompleted || !arrival.Result) break;
+                    await Task.WhenAny(arrival, Task.Delay((int)Math.Ceiling(remaining * 1000.0 / Stopwatch.Frequency))).ConfigureAwait(false);
+                if (!arrival.IsCompleted) continue;
                 _arrival = null;
+                if (!arrival.Result) break; // closed
                 Collect();
             }
             if (_batch.Count == 0) continue;

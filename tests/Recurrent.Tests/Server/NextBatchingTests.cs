@@ -125,6 +125,34 @@ public sealed class NextBatchingTests(ServedTestModels models)
             (await (await client.PostObject($"/v1/models/{model}/next", new { text, k })).Json()).GetProperty("tokens");
     }
 
+    /// <summary>
+    /// Alone, a request waits the window (even one shorter than a timer tick) for company before it computes; a
+    /// request that arrives within the window joins its batch.
+    /// </summary>
+    [Fact]
+    public async Task ALoneRequestWaitsTheWindowAndALaterOneWithinItJoinsItsBatch()
+    {
+        LanguageModel model = RandomModel(CellKind.Lstm);
+        using (var serving = new ServingContext(new ServerOptions { NextBatchWindow = TimeSpan.FromMilliseconds(1) }))
+        using (var batcher = new NextBatcher(model.CreateInference(), id => $"t{id}", serving))
+        {
+            for (int i = 0; i < 5; i++) await batcher.NextAsync([1, 2, 3], 3, CancellationToken.None);
+            NextStatistics alone = serving.Status.Next;
+            Assert.Equal(5, alone.Batches);
+            Assert.True(alone.QueueSeconds >= 5 * 0.001, $"5 lone requests waited {alone.QueueSeconds * 1000:F3} ms in all, less than the 1 ms window each");
+        }
+        using (var serving = new ServingContext(new ServerOptions { NextBatchWindow = TimeSpan.FromMilliseconds(500) }))
+        using (var batcher = new NextBatcher(model.CreateInference(), id => $"t{id}", serving))
+        {
+            Task<TokenProbability[]> first = batcher.NextAsync([1, 2, 3], 3, CancellationToken.None);
+            await Task.Delay(30);
+            Task<TokenProbability[]> second = batcher.NextAsync([4], 3, CancellationToken.None);
+            await Task.WhenAll(first, second);
+            Assert.Equal(2, serving.Status.Next.Requests);
+            Assert.Equal(1, serving.Status.Next.Batches);
+        }
+    }
+
     [Fact]
     public async Task ARequestWhoseClientLeavesIsDroppedAndTheOthersAreAnswered()
     {
