@@ -118,7 +118,7 @@ public static class ApiEndpoints
             throw ApiProblemException.BadRequest("Give either 'word' (a string) or 'words' (an array of strings), not both and not neither.");
         IReadOnlyList<string> words = request.Word is not null ? [limits.Text(request.Word, "word")] : limits.Words(request.Words);
         IReadOnlyList<WordVector> vectors = await model.VectorsAsync(words, http.RequestAborted);
-        int dimension = ((ServedModel)model).Dimension ?? vectors[0].Vector.Count;
+        int dimension = vectors[0].Vector.Count;
         return TypedResults.Ok(request.Word is not null
             ? new VectorResponse(name, dimension, vectors[0].Word, vectors[0].Vector, null)
             : new VectorResponse(name, dimension, null, null, vectors));

@@ -117,6 +117,7 @@ public sealed class NextBatcher : IDisposable
     /// <summary>Computes the batch in groups of similar context lengths, each group in one compute slot.</summary>
     private async Task ComputeAsync()
     {
+        _batch.RemoveAll(static p => p.Task.IsCompleted); // clients that left while the batch gathered
         _batch.Sort(static (a, b) => a.Context.Length.CompareTo(b.Context.Length));
         int start = 0;
         while (start < _batch.Count)
