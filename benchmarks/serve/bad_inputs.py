@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Sends every kind of bad request to a local `recurrent serve` and prints a Markdown table of what came back.
 
-    ./recurrent serve ptb=RUN imdb=RUN shakespeare=RUN --port 5000 &
-    /usr/bin/python3 benchmarks/serve/bad_inputs.py http://127.0.0.1:5000 ptb imdb shakespeare
+    ./recurrent serve ptb=RUN imdb=RUN shakespeare=RUN chunker=RUN text8=VECTORS.vec --port 5000 &
+    /usr/bin/python3 benchmarks/serve/bad_inputs.py http://127.0.0.1:5000 ptb imdb shakespeare chunker text8
 
-The three names are a word language model, a classifier and a char language model. Loopback addresses only.
+The five names are a word language model, a classifier, a char language model, a tagger and word vectors.
+Loopback addresses only.
 """
 import http.client
 import json
@@ -12,7 +13,8 @@ import sys
 import urllib.parse
 
 url = urllib.parse.urlparse(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000")
-word, clf, char = (sys.argv[2:5] + ["ptb", "imdb", "shakespeare"][len(sys.argv[2:5]):])[:3]
+defaults = ["ptb", "imdb", "shakespeare", "chunker", "text8"]
+word, clf, char, tagger, vectors = (sys.argv[2:7] + defaults[len(sys.argv[2:7]):])[:5]
 if url.hostname not in ("127.0.0.1", "localhost", "::1"):
     sys.exit(f"{url.geturl()}: only a local server (127.0.0.1, ::1, localhost)")
 
@@ -64,10 +66,13 @@ cases = [
     ("classify on a word LM", "POST", m(word, "classify"), '{"texts": ["good"]}'),
     ("next on a classifier", "POST", m(clf, "next"), '{"text": "good"}'),
     ("generate on a classifier", "POST", m(clf, "generate"), '{"prime": "good"}'),
-    ("tag (no tagger loaded)", "POST", m(word, "tag"), '{"texts": ["the cat"]}'),
-    ("nearest (no vectors loaded)", "POST", m(word, "nearest"), '{"word": "cat"}'),
-    ("analogy (no vectors loaded)", "POST", m(clf, "analogy"), '{"a": "a", "b": "b", "c": "c"}'),
-    ("vector (no vectors loaded)", "POST", m(char, "vector"), '{"word": "cat"}'),
+    ("tag on a word LM", "POST", m(word, "tag"), '{"texts": ["the cat"]}'),
+    ("nearest on a word LM", "POST", m(word, "nearest"), '{"word": "cat"}'),
+    ("analogy on a classifier", "POST", m(clf, "analogy"), '{"a": "a", "b": "b", "c": "c"}'),
+    ("vector on a char LM", "POST", m(char, "vector"), '{"word": "cat"}'),
+    ("tag on word vectors", "POST", m(vectors, "tag"), '{"texts": ["the cat"]}'),
+    ("nearest on a tagger", "POST", m(tagger, "nearest"), '{"word": "cat"}'),
+    ("next on word vectors", "POST", m(vectors, "next"), '{"text": "the"}'),
     ("text of 5,000 characters", "POST", m(word, "next"), json.dumps({"text": long_text})),
     ("prime of 5,000 characters", "POST", m(word, "generate"), json.dumps({"prime": long_text})),
     ("65 texts", "POST", m(clf, "classify"), json.dumps({"texts": ["good"] * 65})),
@@ -94,6 +99,24 @@ cases = [
     ("score an empty text (char model)", "POST", m(char, "score"), '{"texts": [""]}'),
     ("words the word model never saw (accepted: <unk>)", "POST", m(word, "next"), '{"text": "zyzzyva quux", "k": 1}'),
     ("duplicate key", "POST", m(word, "next"), '{"text": "a", "text": "the", "k": 1}'),
+    ("tag a blank text", "POST", m(tagger, "tag"), '{"texts": ["The cat .", " \\t "]}'),
+    ("tag 65 texts", "POST", m(tagger, "tag"), json.dumps({"texts": ["the cat"] * 65})),
+    ("tag a text of 5,000 characters", "POST", m(tagger, "tag"), json.dumps({"texts": [long_text]})),
+    ("tag with text instead of texts", "POST", m(tagger, "tag"), '{"text": "the cat"}'),
+    ("words the tagger never saw (accepted: <unk>)", "POST", m(tagger, "tag"), '{"texts": ["zyzzyva quux"]}'),
+    ("nearest: a word without a vector", "POST", m(vectors, "nearest"), '{"word": "zyzzyva"}'),
+    ("nearest: a capitalised word (the lookup is exact)", "POST", m(vectors, "nearest"), '{"word": "France"}'),
+    ("nearest: empty word", "POST", m(vectors, "nearest"), '{"word": ""}'),
+    ("nearest: word missing", "POST", m(vectors, "nearest"), '{"k": 3}'),
+    ("nearest: k = 0", "POST", m(vectors, "nearest"), '{"word": "king", "k": 0}'),
+    ("nearest: word of 5,000 characters", "POST", m(vectors, "nearest"), json.dumps({"word": long_text})),
+    ("analogy: two words without a vector", "POST", m(vectors, "analogy"), '{"a": "man", "b": "kingg", "c": "wooman"}'),
+    ("analogy: c missing", "POST", m(vectors, "analogy"), '{"a": "man", "b": "king"}'),
+    ("vector: word and words", "POST", m(vectors, "vector"), '{"word": "king", "words": ["queen"]}'),
+    ("vector: neither word nor words", "POST", m(vectors, "vector"), "{}"),
+    ("vector: 65 words", "POST", m(vectors, "vector"), json.dumps({"words": ["king"] * 65})),
+    ("vector: one of the words without a vector", "POST", m(vectors, "vector"), '{"words": ["king", "zyzzyva"]}'),
+    ("vector: words as a string", "POST", m(vectors, "vector"), '{"words": "king"}'),
 ]
 
 print("| # | bad input | request | status | detail |")

@@ -35,9 +35,9 @@ public static class ApiEndpoints
             .WithSummary("Text from a prime (language models): whole, or streamed as server-sent events (token, done, error).");
         model.MapPost("/classify", Classify).WithSummary("The label and class probabilities of each text (classifiers).");
         model.MapPost("/tag", Tag).WithSummary("A tag per token of each text (taggers).");
-        model.MapPost("/nearest", Nearest).WithSummary("The words nearest a word (word vectors).");
-        model.MapPost("/analogy", Analogy).WithSummary("a is to b as c is to … (word vectors).");
-        model.MapPost("/vector", Vector).WithSummary("A word's vector (word vectors).");
+        model.MapPost("/nearest", Nearest).WithSummary("The k words nearest a word by cosine similarity (word vectors); 404 for a word without a vector.");
+        model.MapPost("/analogy", Analogy).WithSummary("a is to b as c is to …: the k words nearest b − a + c (word vectors); 404 for a word without a vector.");
+        model.MapPost("/vector", Vector).WithSummary("The vector of a word, or of each of several words (word vectors).");
         return endpoints;
     }
 
@@ -47,7 +47,7 @@ public static class ApiEndpoints
         using var process = Process.GetCurrentProcess();
         var body = new HealthResponse(stopping ? "stopping" : "ok", catalog.Models.Count, serving.Gate.Slots, serving.Gate.Busy, serving.Gate.Waiting,
             serving.Status.ActiveGenerations, serving.Status.GeneratedTokens, process.WorkingSet64, GC.GetTotalMemory(false),
-            process.TotalProcessorTime.TotalSeconds, (long)serving.Status.Uptime.TotalSeconds);
+            process.TotalProcessorTime.TotalSeconds, (long)serving.Status.Uptime.TotalSeconds, serving.Status.Next);
         return stopping ? TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable) : TypedResults.Ok(body);
     }
 
@@ -114,6 +114,13 @@ public static class ApiEndpoints
     private static async Task<Ok<VectorResponse>> Vector(string name, VectorRequest request, ModelCatalog catalog, RequestLimits limits, HttpContext http)
     {
         IWordVectorModel model = catalog.Get<IWordVectorModel>(name, "vector");
-        return TypedResults.Ok(await model.VectorAsync(limits.Text(request.Word, "word"), http.RequestAborted));
+        if ((request.Word is null) == (request.Words is null))
+            throw ApiProblemException.BadRequest("Give either 'word' (a string) or 'words' (an array of strings), not both and not neither.");
+        IReadOnlyList<string> words = request.Word is not null ? [limits.Text(request.Word, "word")] : limits.Words(request.Words);
+        IReadOnlyList<WordVector> vectors = await model.VectorsAsync(words, http.RequestAborted);
+        int dimension = vectors[0].Vector.Count;
+        return TypedResults.Ok(request.Word is not null
+            ? new VectorResponse(name, dimension, vectors[0].Word, vectors[0].Vector, null)
+            : new VectorResponse(name, dimension, null, null, vectors));
     }
 }

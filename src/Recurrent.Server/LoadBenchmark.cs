@@ -21,11 +21,41 @@ public sealed record LoadBenchmarkOptions(Uri Server, string Model, string Actio
     public TimeSpan Warmup { get; init; } = TimeSpan.Zero;
 }
 
+/// <summary>
+/// Where the time of a <c>next</c> request went during a run, per request (from the server's <c>/healthz</c> counters
+/// at the start and the end, and the client's latencies).
+/// </summary>
+/// <param name="MeanBatch">Requests computed together, on average (1 without batching).</param>
+/// <param name="QueueMilliseconds">From arrival at the model to the start of its batch's computation.</param>
+/// <param name="ComputeMilliseconds">Its batch's computation.</param>
+/// <param name="RestMilliseconds">The rest of the mean latency: HTTP, JSON, routing and the client, on both sides of the loopback.</param>
+/// <param name="BatchMilliseconds">One batch's computation, on average, and its parts: recurrent steps, projection, softmax (the rest is top-k and the answers).</param>
+public sealed record NextBreakdown(double MeanBatch, double MeanLatencyMilliseconds, double QueueMilliseconds, double ComputeMilliseconds, double RestMilliseconds,
+    double BatchMilliseconds, double RecurrentMilliseconds, double ProjectionMilliseconds, double SoftmaxMilliseconds)
+{
+    /// <summary>The breakdown between two readings of <c>/healthz</c>'s <c>next</c>, or null when no <c>next</c> was answered.</summary>
+    public static NextBreakdown? Between(JsonElement start, JsonElement end, double meanLatencyMilliseconds)
+    {
+        double Delta(string name) => end.GetProperty(name).GetDouble() - start.GetProperty(name).GetDouble();
+        double requests = Delta("requests"), batches = Delta("batches");
+        if (requests <= 0 || batches <= 0) return null;
+        double queue = Delta("queue_seconds") * 1000 / requests, compute = Delta("compute_seconds") * 1000 / requests;
+        return new NextBreakdown(requests / batches, meanLatencyMilliseconds, queue, compute, meanLatencyMilliseconds - queue - compute,
+            Delta("batch_seconds") * 1000 / batches, Delta("recurrent_seconds") * 1000 / batches, Delta("projection_seconds") * 1000 / batches,
+            Delta("softmax_seconds") * 1000 / batches);
+    }
+
+    public string ToJson() => string.Create(CultureInfo.InvariantCulture,
+        $"{{\"mean_batch\":{MeanBatch:F1},\"mean_latency_ms\":{MeanLatencyMilliseconds:F2},\"queue_ms\":{QueueMilliseconds:F2},\"compute_ms\":{ComputeMilliseconds:F2}," +
+        $"\"http_and_rest_ms\":{RestMilliseconds:F2},\"per_batch_ms\":{{\"total\":{BatchMilliseconds:F3},\"recurrent\":{RecurrentMilliseconds:F3}," +
+        $"\"projection\":{ProjectionMilliseconds:F3},\"softmax\":{SoftmaxMilliseconds:F3}}}}}");
+}
+
 /// <summary>The figures of one load run. Latencies are per request, from send to the last byte of the response.</summary>
 public sealed record LoadBenchmarkResult(LoadBenchmarkOptions Options, double Seconds, long Requests, long Errors,
     IReadOnlyDictionary<string, long> ErrorsByKind, double P50Milliseconds, double P99Milliseconds, double MaxMilliseconds,
     double MemoryStartMegabytes, double MemoryEndMegabytes, double MemoryFirst10sMegabytes, double MemoryLast10sMegabytes, double ServerCpuSeconds,
-    IReadOnlyList<double> MemoryBy10sMegabytes)
+    IReadOnlyList<double> MemoryBy10sMegabytes, NextBreakdown? Next = null)
 {
     /// <summary>Server processor time per answered request: what a request costs, whatever else the machine runs.</summary>
     public double ServerCpuMillisecondsPerRequest => Requests == Errors ? 0 : ServerCpuSeconds * 1000 / (Requests - Errors);
@@ -39,7 +69,8 @@ public sealed record LoadBenchmarkResult(LoadBenchmarkOptions Options, double Se
         $"\"errors\":{Errors},\"errors_by_kind\":{JsonSerializer.Serialize(ErrorsByKind)},\"server_memory_start_mb\":{MemoryStartMegabytes:F1},\"server_memory_end_mb\":{MemoryEndMegabytes:F1}," +
         $"\"server_memory_first_10s_mb\":{MemoryFirst10sMegabytes:F1},\"server_memory_last_10s_mb\":{MemoryLast10sMegabytes:F1}," +
         $"\"server_cpu_ms_per_request\":{ServerCpuMillisecondsPerRequest:F3},\"warmup_seconds\":{Options.Warmup.TotalSeconds:F0}," +
-        $"\"server_memory_by_10s_mb\":[{string.Join(",", MemoryBy10sMegabytes.Select(m => m.ToString("F1", CultureInfo.InvariantCulture)))}]}}");
+        $"\"server_memory_by_10s_mb\":[{string.Join(",", MemoryBy10sMegabytes.Select(m => m.ToString("F1", CultureInfo.InvariantCulture)))}]" +
+        $"{(Next is null ? "" : ",\"next_breakdown\":" + Next.ToJson())}}}");
 }
 
 /// <summary>
@@ -71,7 +102,7 @@ public static class LoadBenchmark
             await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(_ => Task.Run(() => RunClient(client, path, body, warm.Token))));
         }
         var memory = new List<(double Seconds, long Bytes)>();
-        (long startMemory, double startCpu) = await Health(client, cancellation);
+        (long startMemory, double startCpu, JsonElement startNext) = await Health(client, cancellation);
         var clock = Stopwatch.StartNew();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         stop.CancelAfter(options.Duration);
@@ -81,7 +112,7 @@ public static class LoadBenchmark
         ClientTally[] tallies = await Task.WhenAll(clients);
         double seconds = clock.Elapsed.TotalSeconds;
         await sampler;
-        (long endMemory, double endCpu) = await Health(client, cancellation);
+        (long endMemory, double endCpu, JsonElement endNext) = await Health(client, cancellation);
 
         var latencies = new List<double>();
         var errors = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -96,7 +127,8 @@ public static class LoadBenchmark
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Count == 0 ? 0 : latencies[^1],
             Megabytes(startMemory), Megabytes(endMemory),
             Megabytes(Mean(memory, s => s < 10)), Megabytes(Mean(memory, s => s >= seconds - 10)), endCpu - startCpu,
-            Enumerable.Range(0, (int)(seconds / 10)).Select(w => Megabytes(Mean(memory, s => s >= 10 * w && s < 10 * (w + 1)))).ToArray());
+            Enumerable.Range(0, (int)(seconds / 10)).Select(w => Megabytes(Mean(memory, s => s >= 10 * w && s < 10 * (w + 1)))).ToArray(),
+            options.Action == "next" && latencies.Count > 0 ? NextBreakdown.Between(startNext, endNext, latencies.Average()) : null);
     }
 
     private static void Check(LoadBenchmarkOptions options)
@@ -118,7 +150,8 @@ public static class LoadBenchmark
             "score" or "classify" or "tag" => new { texts = new[] { options.Text } },
             "generate" => new { prime = options.Text, length = options.GenerateLength },
             "nearest" => new { word = options.Text, k = 10 },
-            _ => throw new RecurrentException($"--action must be next, score, generate, classify, tag or nearest, got '{options.Action}'."),
+            "vector" => new { word = options.Text },
+            _ => throw new RecurrentException($"--action must be next, score, generate, classify, tag, nearest or vector, got '{options.Action}'."),
         };
         return JsonSerializer.SerializeToUtf8Bytes(body);
     }
@@ -162,7 +195,7 @@ public static class LoadBenchmark
         {
             try
             {
-                (long bytes, _) = await Health(client, stop);
+                (long bytes, _, _) = await Health(client, stop);
                 samples.Add((clock.Elapsed.TotalSeconds, bytes));
                 await Task.Delay(interval, stop);
             }
@@ -170,13 +203,14 @@ public static class LoadBenchmark
         }
     }
 
-    /// <summary>The server's working set and processor time, from <c>/healthz</c>.</summary>
-    private static async Task<(long WorkingSet, double CpuSeconds)> Health(HttpClient client, CancellationToken cancellation)
+    /// <summary>The server's working set, processor time and <c>next</c> counters, from <c>/healthz</c>.</summary>
+    private static async Task<(long WorkingSet, double CpuSeconds, JsonElement Next)> Health(HttpClient client, CancellationToken cancellation)
     {
         try
         {
             using JsonDocument health = JsonDocument.Parse(await client.GetStringAsync("/healthz", cancellation));
-            return (health.RootElement.GetProperty("working_set_bytes").GetInt64(), health.RootElement.GetProperty("cpu_seconds").GetDouble());
+            JsonElement root = health.RootElement;
+            return (root.GetProperty("working_set_bytes").GetInt64(), root.GetProperty("cpu_seconds").GetDouble(), root.GetProperty("next").Clone());
         }
         catch (HttpRequestException e)
         {

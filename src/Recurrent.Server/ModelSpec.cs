@@ -20,18 +20,41 @@ public sealed partial record ModelSpec
     /// <summary>The name in URLs (<c>/v1/models/{name}/…</c>).</summary>
     public string Name { get; }
 
-    /// <summary>The checkpoint file or run folder (or, as other kinds land, another model file).</summary>
+    /// <summary>The checkpoint file or run folder, or a word-vectors file.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// Read <see cref="Path"/> as a word-vectors file whatever its name (the argument had the <c>vectors:</c> prefix).
+    /// Without it, files ending in <see cref="VectorsExtensions"/> are vectors and everything else a checkpoint.
+    /// </summary>
+    public bool Vectors { get; init; }
+
+    /// <summary>The prefix that marks a word-vectors file of any name: <c>vectors:PATH</c> or <c>vectors:NAME=PATH</c>.</summary>
+    public const string VectorsPrefix = "vectors:";
+
+    /// <summary>File extensions read as word2vec or GloVe vectors (text or binary, told apart by their content).</summary>
+    public static IReadOnlyList<string> VectorsExtensions { get; } = [".vec", ".bin", ".txt"];
+
+    /// <summary>Whether the spec names a word-vectors file: <see cref="Vectors"/>, or a file whose extension is one of <see cref="VectorsExtensions"/>.</summary>
+    public bool IsVectorsFile => Vectors || (File.Exists(Path) && VectorsExtensions.Contains(System.IO.Path.GetExtension(Path), StringComparer.OrdinalIgnoreCase));
 
     /// <summary>
     /// Reads a command-line argument: <c>name=path</c>, or a path whose file stem (folder name for a run folder)
     /// becomes the name. Text before the first <c>=</c> counts as a name only when it is a valid one, so a path
-    /// that holds <c>=</c> in a folder name still reads as a path.
+    /// that holds <c>=</c> in a folder name still reads as a path. Either form may follow <c>vectors:</c>, which
+    /// reads the file as word vectors whatever its extension.
     /// </summary>
     /// <exception cref="RecurrentException">The stem of the path is not a valid name (then <c>name=path</c> is needed).</exception>
     public static ModelSpec Parse(string argument)
     {
         ArgumentNullException.ThrowIfNull(argument);
+        if (argument.StartsWith(VectorsPrefix, StringComparison.Ordinal) && argument.Length > VectorsPrefix.Length)
+            return ParseNamed(argument[VectorsPrefix.Length..]) with { Vectors = true };
+        return ParseNamed(argument);
+    }
+
+    private static ModelSpec ParseNamed(string argument)
+    {
         int equals = argument.IndexOf('=');
         if (equals > 0 && IsValidName(argument[..equals]) && equals + 1 < argument.Length)
             return new ModelSpec(argument[..equals], argument[(equals + 1)..]);

@@ -36,6 +36,22 @@ public sealed class RequestLimits(ServerOptions options)
         return texts;
     }
 
+    /// <summary>A list of words (<c>vector</c>): 1 to <see cref="ServerOptions.MaxBatchTexts"/>, none null, each within the text limit.</summary>
+    public IReadOnlyList<string> Words(IReadOnlyList<string>? words)
+    {
+        if (words is null) throw ApiProblemException.BadRequest("'words' is required: an array of strings.");
+        if (words.Count == 0) throw ApiProblemException.BadRequest("'words' is empty: give at least one word.");
+        if (words.Count > Options.MaxBatchTexts)
+            throw ApiProblemException.TooLarge($"'words' has {words.Count} words; this server takes at most {Options.MaxBatchTexts} per call.");
+        for (int i = 0; i < words.Count; i++)
+        {
+            if (words[i] is null) throw ApiProblemException.BadRequest($"words[{i}] is null: every entry must be a string.");
+            if (words[i].Length > Options.MaxTextLength)
+                throw ApiProblemException.TooLarge($"words[{i}] has {words[i].Length} characters; this server takes at most {Options.MaxTextLength}.");
+        }
+        return words;
+    }
+
     /// <summary>A count of candidates: 1 to <see cref="ServerOptions.MaxTopK"/>.</summary>
     public int K(int k)
     {

@@ -12,7 +12,7 @@ public sealed record ServerOptions
     /// <summary>Most tokens one <c>generate</c> call may ask for.</summary>
     public int MaxGenerateLength { get; init; } = 2000;
 
-    /// <summary>Most texts in one <c>score</c>, <c>classify</c> or <c>tag</c> call.</summary>
+    /// <summary>Most texts in one <c>score</c>, <c>classify</c> or <c>tag</c> call, and words in one <c>vector</c> call.</summary>
     public int MaxBatchTexts { get; init; } = 64;
 
     /// <summary>Largest request body, in bytes.</summary>
@@ -36,6 +36,24 @@ public sealed record ServerOptions
     /// </summary>
     public int GenerationsPerModel { get; init; } = 4 * Environment.ProcessorCount;
 
+    /// <summary>
+    /// Most <c>next</c> requests of one model computed together (see <see cref="NextBatcher"/>): their recurrent steps
+    /// run as one batch and their softmax projections as one matrix product. 1 computes each request on its own.
+    /// </summary>
+    public int NextBatchSize { get; init; } = 64;
+
+    /// <summary>
+    /// How long a <c>next</c> request may wait for others to share its batch, counted from its arrival. Under load
+    /// requests queue while a batch computes and none waits this long; alone, a request waits at most this.
+    /// </summary>
+    public TimeSpan NextBatchWindow { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>
+    /// Most token positions (longest context × requests) in one batch: requests are batched by context length, and a
+    /// context longer than this computes alone. Bounds the batch's buffers.
+    /// </summary>
+    public int NextBatchTokens { get; init; } = 2048;
+
     /// <summary>How long a stopping server (SIGTERM, Ctrl-C) lets requests in flight finish before it closes them.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -50,6 +68,10 @@ public sealed record ServerOptions
         Positive(MaxTopK, nameof(MaxTopK));
         Positive(ComputeSlots, nameof(ComputeSlots));
         Positive(GenerationsPerModel, nameof(GenerationsPerModel));
+        Positive(NextBatchSize, nameof(NextBatchSize));
+        Positive(NextBatchTokens, nameof(NextBatchTokens));
+        if (NextBatchWindow < TimeSpan.Zero || NextBatchWindow > TimeSpan.FromSeconds(1))
+            throw new RecurrentException($"{nameof(NextBatchWindow)} must be between 0 and 1 s, got {NextBatchWindow.TotalMilliseconds} ms.");
         if (DrainTimeout < TimeSpan.Zero) throw new RecurrentException($"{nameof(DrainTimeout)} must not be negative, got {DrainTimeout}.");
 
         static void Positive(int value, string name)

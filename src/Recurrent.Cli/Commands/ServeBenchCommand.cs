@@ -13,10 +13,10 @@ public static class ServeBenchCommand
     {
         var url = new Option<string>("--url") { Description = "The server (loopback addresses only).", DefaultValueFactory = _ => "http://127.0.0.1:5000" };
         var model = new Option<string>("--model") { Description = "The served model's name.", Required = true };
-        var action = new Option<string>("--action") { Description = "next, score, generate, classify, tag or nearest.", DefaultValueFactory = _ => "next" };
+        var action = new Option<string>("--action") { Description = "next, score, generate, classify, tag, nearest or vector.", DefaultValueFactory = _ => "next" };
         var clients = new Option<int>("--clients") { Description = "Concurrent clients, each sending its next request when the previous one is answered.", DefaultValueFactory = _ => 64 };
         var seconds = new Option<int>("--seconds") { Description = "How long the load runs.", DefaultValueFactory = _ => 60 };
-        var text = new Option<string>("--text") { Description = "The text sent (text, prime, or the one entry of texts).", DefaultValueFactory = _ => "the company said it" };
+        var text = new Option<string>("--text") { Description = "The text sent (text, prime, the one entry of texts, or the word of nearest and vector).", DefaultValueFactory = _ => "the company said it" };
         var length = new Option<int>("--length") { Description = "Tokens per generate call.", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "Seconds of load before the measured run, not counted.", DefaultValueFactory = _ => 0 };
         var serve = new Command("serve", "Load a local server with N concurrent clients: requests/s, p50/p99 latency, errors, server memory at start and end.");

@@ -19,7 +19,8 @@ public static class ServeCommand
     {
         var models = new Argument<string[]>("models")
         {
-            Description = "Checkpoint files or run folders to serve, each as PATH (named by its file stem) or NAME=PATH.",
+            Description = "Checkpoint files or run folders (language models, classifiers, taggers) and word-vectors files to serve, each as PATH (named by its file stem) or NAME=PATH. " +
+                "Files ending in .vec, .bin or .txt are read as word2vec or GloVe vectors, as is any file given as vectors:PATH or vectors:NAME=PATH.",
             Arity = ArgumentArity.OneOrMore,
         };
         var port = new Option<int>("--port") { Description = "TCP port.", DefaultValueFactory = _ => 5000 };
@@ -31,11 +32,13 @@ public static class ServeCommand
         var maxBody = new Option<int>("--max-body-bytes") { Description = "Largest request body in bytes (413 over it).", DefaultValueFactory = _ => defaults.MaxBodyBytes };
         var slots = new Option<int>("--compute-slots") { Description = "Requests that compute at once; the others wait for a slot (default: one per core).", DefaultValueFactory = _ => defaults.ComputeSlots };
         var generations = new Option<int>("--generations") { Description = "Generations one model runs at once (each holds buffers over the shared weights); more wait.", DefaultValueFactory = _ => defaults.GenerationsPerModel };
+        var nextBatch = new Option<int>("--next-batch") { Description = "Most next requests of one model computed together (one GEMM for their projections); 1 computes each alone.", DefaultValueFactory = _ => defaults.NextBatchSize };
+        var nextWindow = new Option<double>("--next-batch-window-ms") { Description = "How long a next request may wait for others to share its batch.", DefaultValueFactory = _ => defaults.NextBatchWindow.TotalMilliseconds };
         var drain = new Option<int>("--drain-seconds") { Description = "On SIGTERM or Ctrl-C, how long requests in flight may finish before their connections are closed.", DefaultValueFactory = _ => (int)defaults.DrainTimeout.TotalSeconds };
 
         var serve = new Command("serve", "Serve models over HTTP: a JSON API under /v1, a web playground at /, OpenAPI at /openapi/v1.json.");
         serve.Arguments.Add(models);
-        foreach (Option option in (Option[])[port, host, maxText, maxGenerate, maxTexts, maxBody, slots, generations, drain]) serve.Options.Add(option);
+        foreach (Option option in (Option[])[port, host, maxText, maxGenerate, maxTexts, maxBody, slots, generations, nextBatch, nextWindow, drain]) serve.Options.Add(option);
         serve.SetAction(async (parseResult, cancellation) =>
         {
             CommandTree.ApplyCommon(parseResult);
@@ -47,6 +50,8 @@ public static class ServeCommand
                 MaxBodyBytes = parseResult.GetValue(maxBody),
                 ComputeSlots = parseResult.GetValue(slots),
                 GenerationsPerModel = parseResult.GetValue(generations),
+                NextBatchSize = parseResult.GetValue(nextBatch),
+                NextBatchWindow = WindowOf(parseResult.GetValue(nextWindow)),
                 DrainTimeout = TimeSpan.FromSeconds(Math.Max(0, parseResult.GetValue(drain))),
             };
             string url = Url(parseResult.GetValue(host)!, parseResult.GetValue(port));
@@ -59,7 +64,7 @@ public static class ServeCommand
                 table.AddRow(Markup.Escape(model.Name), model.Kind, model.VocabularySize.ToString("N0"), model.Parameters.ToString("N0"), string.Join(", ", ModelActions.Of(model)));
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"Serving on [bold]{Markup.Escape(url)}[/]: playground at /, API under /v1, OpenAPI at /openapi/v1.json. " +
-                $"{options.ComputeSlots} compute slots, {ComputeThreads.Count} kernel threads. Ctrl-C or SIGTERM stops.");
+                $"{options.ComputeSlots} compute slots, {ComputeThreads.Count} kernel threads, next in batches of up to {options.NextBatchSize}. Ctrl-C or SIGTERM stops.");
 
             using IHost server = ServerHost.CreateBuilder(catalog, serving, url).Build();
             try
@@ -74,6 +79,10 @@ public static class ServeCommand
         });
         return serve;
     }
+
+    private static TimeSpan WindowOf(double milliseconds) =>
+        double.IsFinite(milliseconds) && milliseconds is >= 0 and <= 1000 ? TimeSpan.FromMilliseconds(milliseconds)
+            : throw new RecurrentException($"--next-batch-window-ms must be between 0 and 1000, got {milliseconds}.");
 
     /// <summary>The Kestrel URL for <c>--host</c> and <c>--port</c>.</summary>
     /// <exception cref="RecurrentException">The host is not an IP address or <c>localhost</c>, or the port is out of range.</exception>

@@ -34,18 +34,18 @@ public interface IClassifyingModel
     ValueTask<ClassifyResponse> ClassifyAsync(IReadOnlyList<string> texts, CancellationToken cancellation);
 }
 
-/// <summary>Answers <c>tag</c>. No model implements it yet: sequence taggers land in their own issue.</summary>
+/// <summary>Answers <c>tag</c>.</summary>
 public interface ITaggingModel
 {
     ValueTask<TagResponse> TagAsync(IReadOnlyList<string> texts, CancellationToken cancellation);
 }
 
-/// <summary>Answers <c>nearest</c>, <c>analogy</c> and <c>vector</c>. No model implements it yet: word vectors land in their own issue.</summary>
+/// <summary>Answers <c>nearest</c>, <c>analogy</c> and <c>vector</c>. A word without a vector is a 404 that names it.</summary>
 public interface IWordVectorModel
 {
     ValueTask<NeighboursResponse> NearestAsync(string word, int k, CancellationToken cancellation);
     ValueTask<NeighboursResponse> AnalogyAsync(string a, string b, string c, int k, CancellationToken cancellation);
-    ValueTask<VectorResponse> VectorAsync(string word, CancellationToken cancellation);
+    ValueTask<IReadOnlyList<WordVector>> VectorsAsync(IReadOnlyList<string> words, CancellationToken cancellation);
 }
 
 /// <summary>

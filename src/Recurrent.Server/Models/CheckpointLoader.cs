@@ -16,6 +16,7 @@ public sealed class CheckpointLoader : IModelLoader
         {
             "word" or "char" => new ServedLanguageModel(spec.Name, loaded, context),
             "classifier" => new ServedClassifier(spec.Name, ClassifierCheckpoint.From(loaded), context),
+            "tagger" => new ServedTagger(spec.Name, loaded, context),
             var kind => throw new RecurrentException($"{spec.Path}: a {kind} model has no endpoints in this server yet."),
         };
     }

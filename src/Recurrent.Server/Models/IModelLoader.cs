@@ -2,8 +2,8 @@ namespace Recurrent.Server.Models;
 
 /// <summary>
 /// Turns a <see cref="ModelSpec"/> into a served model. <see cref="ModelCatalog.Load"/> asks each loader in turn and
-/// the first that <see cref="CanLoad"/> the file loads it: a file kind that is not a checkpoint (a word2vec
-/// <c>.bin</c>, say) gets served by putting its loader ahead of <see cref="CheckpointLoader"/>.
+/// the first that <see cref="CanLoad"/> the file loads it: a file kind that is not a checkpoint (word vectors,
+/// <see cref="VectorsLoader"/>) is served by a loader ahead of <see cref="CheckpointLoader"/>.
 /// </summary>
 public interface IModelLoader
 {

@@ -19,8 +19,8 @@ public sealed class ModelCatalog : IDisposable
         }
     }
 
-    /// <summary>The loaders tried in order when none are given: checkpoints of every kind.</summary>
-    public static IReadOnlyList<IModelLoader> DefaultLoaders { get; } = [new CheckpointLoader()];
+    /// <summary>The loaders tried in order when none are given: word vectors (by name, see <see cref="ModelSpec.IsVectorsFile"/>), then checkpoints of every kind.</summary>
+    public static IReadOnlyList<IModelLoader> DefaultLoaders { get; } = [new VectorsLoader(), new CheckpointLoader()];
 
     /// <summary>Loads every spec with the first loader that takes it.</summary>
     /// <exception cref="RecurrentException">A file cannot be loaded, or two models share a name (checked before any is loaded).</exception>

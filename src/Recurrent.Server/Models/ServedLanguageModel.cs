@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Recurrent.Models;
 using Recurrent.Server.Api;
@@ -11,7 +12,8 @@ namespace Recurrent.Server.Models;
 /// Two pools of inference objects: one per compute slot for short requests, which only ever hold one while they
 /// compute or wait for a slot, and one for generations, which hold theirs (and its recurrent state) for all their
 /// tokens. Short requests thus never wait behind long generations for an object, and however many arrive they use
-/// at most <see cref="ServerOptions.ComputeSlots"/> objects.
+/// at most <see cref="ServerOptions.ComputeSlots"/> objects. <c>next</c> requests are computed together by a
+/// <see cref="NextBatcher"/> with an object of its own, unless <see cref="ServerOptions.NextBatchSize"/> is 1.
 /// </remarks>
 public sealed class ServedLanguageModel : ServedModel, INextTokenModel, IScoringModel, IGeneratingModel
 {
@@ -20,6 +22,7 @@ public sealed class ServedLanguageModel : ServedModel, INextTokenModel, IScoring
     private readonly InferencePool<Instance> _requests;
     private readonly InferencePool<Instance> _generations;
     private readonly ServingContext _context;
+    private readonly NextBatcher? _batcher;
 
     public ServedLanguageModel(string name, LoadedCheckpoint loaded, ServingContext context) : base(name, loaded.Kind)
     {
@@ -30,6 +33,7 @@ public sealed class ServedLanguageModel : ServedModel, INextTokenModel, IScoring
         _context = context;
         _requests = new InferencePool<Instance>(() => new Instance(_model.CreateInference()), context.Options.ComputeSlots);
         _generations = new InferencePool<Instance>(() => new Instance(_model.CreateInference()), context.Options.GenerationsPerModel);
+        if (context.Options.NextBatchSize > 1) _batcher = new NextBatcher(_model.CreateInference(), _codec.Token, context);
     }
 
     public override int VocabularySize => _codec.Count;
@@ -53,15 +57,19 @@ public sealed class ServedLanguageModel : ServedModel, INextTokenModel, IScoring
     public async ValueTask<NextResponse> NextAsync(string text, int k, CancellationToken cancellation)
     {
         int[] context = _codec.EncodeContext(text, "text");
+        if (_batcher is not null) return new NextResponse(Name, await _batcher.NextAsync(context, k, cancellation).ConfigureAwait(false));
+        long arrived = Stopwatch.GetTimestamp();
         var top = new int[Math.Min(k, _codec.Count)];
         using InferencePool<Instance>.Lease lease = await _requests.RentAsync(cancellation).ConfigureAwait(false);
         TextGenerator generator = lease.Item.Generator;
         TokenProbability[] tokens = await _context.Gate.RunAsync(() =>
         {
+            long started = Stopwatch.GetTimestamp();
             generator.Prime(context);
             int n = TopK.Select(generator.Probabilities, top);
             var result = new TokenProbability[n];
             for (int i = 0; i < n; i++) result[i] = new TokenProbability(_codec.Token(top[i]), top[i], generator.Probabilities[top[i]]);
+            _context.Status.NextComputed(1, started - arrived, Stopwatch.GetTimestamp() - started);
             return result;
         }, cancellation).ConfigureAwait(false);
         return new NextResponse(Name, tokens);
@@ -95,6 +103,7 @@ public sealed class ServedLanguageModel : ServedModel, INextTokenModel, IScoring
 
     public override void Dispose()
     {
+        _batcher?.Dispose();
         _requests.Dispose();
         _generations.Dispose();
     }

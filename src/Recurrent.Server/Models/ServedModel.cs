@@ -8,7 +8,7 @@ public abstract class ServedModel(string name, string kind) : IDisposable
     /// <summary>The name in URLs.</summary>
     public string Name { get; } = name;
 
-    /// <summary>The checkpoint kind (<c>word</c>, <c>char</c>, <c>classifier</c>…).</summary>
+    /// <summary>The checkpoint kind (<c>word</c>, <c>char</c>, <c>classifier</c>, <c>tagger</c>), or <c>vectors</c>.</summary>
     public string Kind { get; } = kind;
 
     public abstract int VocabularySize { get; }
@@ -16,11 +16,14 @@ public abstract class ServedModel(string name, string kind) : IDisposable
     /// <summary>The labels of a classifier or tagger, in class order; null for other kinds.</summary>
     public virtual IReadOnlyList<string>? Labels => null;
 
+    /// <summary>The length of a word vector, for word vectors; null for other kinds.</summary>
+    public virtual int? Dimension => null;
+
     /// <summary>Number of weights.</summary>
     public abstract long Parameters { get; }
 
     /// <summary>What <c>GET /v1/models</c> shows of it.</summary>
-    public ModelInfo Info => new(Name, Kind, VocabularySize, Labels, ModelActions.Of(this), Parameters);
+    public ModelInfo Info => new(Name, Kind, VocabularySize, Labels, Dimension, ModelActions.Of(this), Parameters);
 
     /// <summary>Makes the inference objects requests will need first (called once, at load).</summary>
     public virtual Task WarmAsync() => Task.CompletedTask;

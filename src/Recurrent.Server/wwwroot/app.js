@@ -34,8 +34,11 @@ function showError(error) {
   box.hidden = false;
 }
 
-/** Fills an <ol class="bars"> with [label, probability] rows. */
-function renderBars(list, rows) {
+const percent = (p) => `${(p * 100).toFixed(1)} %`;
+const cosine = (s) => s.toFixed(3);
+
+/** Fills an <ol class="bars"> with [label, value] rows: a bar of the value in [0, 1], and the value as format writes it. */
+function renderBars(list, rows, format = percent) {
   list.replaceChildren(...rows.map(([label, p]) => {
     const li = document.createElement("li");
     const name = document.createElement("span");
@@ -51,33 +54,56 @@ function renderBars(list, rows) {
     track.append(fill);
     const value = document.createElement("span");
     value.className = "value";
-    value.textContent = p <= 1 ? `${(p * 100).toFixed(1)} %` : p.toFixed(3);
+    value.textContent = format(p);
     li.append(name, track, value);
     return li;
   }));
 }
 
-/** A stable colour per tag, so that a tag looks the same across texts. */
-function tagColour(tag) {
+/** What a tag is coloured by: the chunk type of a chunk tag (B-NP and I-NP alike), else the tag itself. */
+const colourKey = (tag, chunked) => (chunked && /^[BIES]-/.test(tag) ? tag.slice(2) : tag);
+
+/** A stable colour per tag (per chunk type for chunk tags), so that a tag looks the same across texts; O stays plain. */
+function tagColour(key) {
+  if (key === "O") return "transparent";
   let hash = 0;
-  for (const c of tag) hash = (hash * 31 + c.codePointAt(0)) >>> 0;
-  return `hsl(${hash % 360} 70% 85%)`;
+  for (const c of key) hash = (hash * 31 + c.codePointAt(0)) >>> 0;
+  return `hsl(${hash % 360} 70% 82%)`;
 }
 
-/** Hook for taggers: [{token, tag, probability}] coloured per tag. */
-function renderTags(tokens) {
-  $("tags").replaceChildren(...tokens.map((t) => {
+/** A tagged text: each token coloured by its tag, the tag and its probability under it; chunks listed below. */
+function renderTags(result) {
+  const chunked = Array.isArray(result.chunks);
+  $("tags").replaceChildren(...result.tokens.map((t) => {
     const span = document.createElement("span");
     span.className = "token";
-    span.style.background = tagColour(t.tag);
-    span.title = `${t.tag} (${(t.probability * 100).toFixed(1)} %)`;
-    span.append(t.token);
+    span.dataset.tag = t.tag;
+    if (chunked && /^[BS]-/.test(t.tag)) span.classList.add("chunk-start");
+    span.style.background = tagColour(colourKey(t.tag, chunked));
+    span.title = `${t.tag}: ${(t.probability * 100).toFixed(1)} %`;
+    const word = document.createElement("span");
+    word.className = "word";
+    word.textContent = t.token;
     const tag = document.createElement("span");
     tag.className = "tag";
     tag.textContent = t.tag;
-    span.append(tag);
+    span.append(word, tag);
     return span;
   }));
+  $("chunks").textContent = chunked ? result.chunks.map((c) => `[${c.type} ${c.text}]`).join(" ") : "";
+}
+
+/** The analogy form: a is to b as c is to …, as bars of similarity. */
+async function analogy(event) {
+  event.preventDefault();
+  const word = (id) => $(id).value.trim() || $(id).placeholder;
+  try {
+    const r = await (await call("analogy", { a: word("analogy-a"), b: word("analogy-b"), c: word("analogy-c"), k: 10 })).json();
+    renderBars($("analogy"), r.neighbours.map((n) => [n.word, n.similarity]), cosine);
+    showError(null);
+  } catch (e) {
+    showError(e);
+  }
 }
 
 const has = (action) => current && current.actions.includes(action);
@@ -96,10 +122,10 @@ async function refresh() {
     if (has("classify") && text.trim()) jobs.push(call("classify", { texts: [text] }).then((r) => r.json())
       .then((r) => renderBars($("classes"), Object.entries(r.results[0].probabilities))));
     if (has("tag") && text.trim()) jobs.push(call("tag", { texts: [text] }).then((r) => r.json())
-      .then((r) => renderTags(r.results[0].tokens)));
+      .then((r) => renderTags(r.results[0])));
     const words = text.trim().split(/\s+/);
     if (has("nearest") && words[0]) jobs.push(call("nearest", { word: words[words.length - 1], k: 10 }).then((r) => r.json())
-      .then((r) => renderBars($("nearest"), r.neighbours.map((n) => [n.word, n.similarity]))));
+      .then((r) => renderBars($("nearest"), r.neighbours.map((n) => [n.word, n.similarity]), cosine)));
     await Promise.all(jobs);
     showError(null);
   } catch (e) {
@@ -183,8 +209,9 @@ function selectModel(name) {
   current = models.find((m) => m.name === name) || null;
   for (const panel of document.querySelectorAll(".panel")) panel.hidden = !has(panel.dataset.action);
   $("next-title").textContent = current && current.kind === "char" ? "Next character" : "Next word";
+  const unit = current && current.kind === "vectors" ? `words × ${current.dimension}` : "tokens";
   $("model-info").textContent = current
-    ? `${current.kind}, ${current.vocabulary_size.toLocaleString()} tokens${current.labels ? `, labels: ${current.labels.join(", ")}` : ""}`
+    ? `${current.kind}, ${current.vocabulary_size.toLocaleString()} ${unit}${current.labels ? `, labels: ${current.labels.join(", ")}` : ""}`
     : "";
   refreshSoon();
 }
@@ -195,6 +222,7 @@ async function start() {
   $("generate").addEventListener("click", generate);
   $("stop").addEventListener("click", () => generation && generation.abort());
   $("score").addEventListener("click", score);
+  $("analogy-form").addEventListener("submit", analogy);
   try {
     const response = await fetch("/v1/models");
     if (!response.ok) throw await problem(response);

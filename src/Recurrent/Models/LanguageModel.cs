@@ -33,6 +33,7 @@ public sealed class LanguageModel : IModel
     private readonly Tensor _hiddenGradient = new(0);
     private readonly Tensor _inputGradient = new(0);
     private RecurrentState? _initial;               // copy of the carried state the last forward started from
+    private RecurrentState? _batchState;            // PredictNextBatch's zero, then final, state
 
     /// <summary>Builds the model with weights drawn from <see cref="Random"/>, seeded by <c>config.seed</c>.</summary>
     public LanguageModel(LanguageModelConfig config)
@@ -166,6 +167,43 @@ public sealed class LanguageModel : IModel
         Timings?.Lap(LanguageModelPhase.Loss);
     }
 
+    /// <summary>
+    /// <see cref="PredictNext"/> for <paramref name="batch"/> sequences at once, each from a zero state: sequence b is
+    /// <c>inputs[t · batch + b]</c> for <c>t &lt; lengths[b]</c> (time-major, padded to <paramref name="steps"/> with
+    /// any valid id), and row b of <paramref name="probabilities"/> [batch, V] receives softmax(h_b·W + b_s), h_b the
+    /// top layer's output after the sequence's last token. The recurrence runs over the whole batch (finished rows
+    /// keep their state), and the projection of the batch's last hidden states is one GEMM [batch, H]·[H, V]
+    /// instead of <paramref name="batch"/> matrix-vector products that each stream all of W from memory.
+    /// </summary>
+    /// <exception cref="ArgumentException">A length is outside [1, steps], or a buffer has the wrong size.</exception>
+    public void PredictNextBatch(ReadOnlySpan<int> inputs, ReadOnlySpan<int> lengths, int steps, int batch, Span<float> probabilities)
+    {
+        int h = Config.HiddenSize, vocab = Config.VocabSize;
+        if (batch < 1 || steps < 1 || inputs.Length != steps * batch || lengths.Length != batch)
+            throw new ArgumentException($"Expected {steps} × {batch} inputs and {batch} lengths, got {inputs.Length} and {lengths.Length}.");
+        if (probabilities.Length != batch * vocab)
+            throw new ArgumentException($"Room for {probabilities.Length} probabilities given for {batch} × {vocab}.", nameof(probabilities));
+        foreach (int length in lengths)
+            if (length < 1 || length > steps) throw new ArgumentException($"A length of {length} is outside [1, {steps}].", nameof(lengths));
+        Timings?.Start();
+        _batchState ??= _recurrent.CreateState(batch);
+        _batchState.Resize(batch); // zero
+        RunRecurrent(inputs, steps, batch, _batchState, training: false, lengths);
+        // The final state holds each row's hidden state after its own last step.
+        _logits.Resize(batch, vocab);
+        Kernels.Gemm.Multiply(false, false, batch, vocab, h, 1f, _batchState.Hidden.Span, h, _softmax.Weight.Value.Span, vocab, 0f, _logits.Span, vocab);
+        Span<float> logits = _logits.Span;
+        ReadOnlySpan<float> bias = _softmax.Bias.Value.Span;
+        for (int b = 0; b < batch; b++)
+        {
+            Span<float> row = logits.Slice(b * vocab, vocab);
+            System.Numerics.Tensors.TensorPrimitives.Add(row, bias, row);
+        }
+        Timings?.Lap(LanguageModelPhase.SoftmaxForward);
+        Kernels.MathKernels.Softmax(logits, probabilities, batch, vocab);
+        Timings?.Lap(LanguageModelPhase.Loss);
+    }
+
     private double Forward(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps, int batch, RecurrentState state, bool training, float gradientScale)
     {
         int n = steps * batch;
@@ -191,7 +229,7 @@ public sealed class LanguageModel : IModel
         return loss;
     }
 
-    private void RunRecurrent(ReadOnlySpan<int> inputs, int steps, int batch, RecurrentState state, bool training)
+    private void RunRecurrent(ReadOnlySpan<int> inputs, int steps, int batch, RecurrentState state, bool training, ReadOnlySpan<int> lengths = default)
     {
         int n = steps * batch;
         int vocab = Config.VocabSize;
@@ -222,7 +260,7 @@ public sealed class LanguageModel : IModel
         _initial.CopyFrom(state);
         _recurrent.Training = training;
         Timings?.Lap(LanguageModelPhase.Embedding);
-        _recurrent.Forward(x0, _initial, _hidden, state);
+        _recurrent.Forward(x0, _initial, _hidden, state, lengths);
         Timings?.Lap(LanguageModelPhase.RecurrentForward);
     }
 

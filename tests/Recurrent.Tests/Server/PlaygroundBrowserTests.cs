@@ -7,7 +7,8 @@ namespace Recurrent.Tests.Server;
 
 /// <summary>
 /// The playground in headless Chromium against a real (Kestrel) server: the page lists the models, shows the next-word
-/// bars as one types, and streams generated text in after a click.
+/// bars as one types, streams generated text in after a click, and shows class probabilities, tags coloured per token
+/// with their chunks, and nearest words.
 /// </summary>
 [Collection(ServerCollection.Name)]
 public sealed class PlaygroundBrowserTests(ServedTestModels models)
@@ -22,7 +23,8 @@ public sealed class PlaygroundBrowserTests(ServedTestModels models)
         browser.Navigate().GoToUrl(address);
         wait.Until(b => b.FindElement(By.TagName("body")).GetAttribute("data-ready") == "true");
 
-        Assert.Equal(["words (word)", "chars (char)", "sentiment (classifier)"], browser.FindElements(By.CssSelector("#model option")).Select(o => o.Text));
+        Assert.Equal(["words (word)", "chars (char)", "sentiment (classifier)", "chunker (tagger)", "pos (tagger)", "vectors (vectors)"],
+            browser.FindElements(By.CssSelector("#model option")).Select(o => o.Text));
         browser.FindElement(By.CssSelector("#model option[value=chars]")).Click();
         Assert.True(browser.FindElement(By.CssSelector("[data-action=generate]")).Displayed);
         Assert.False(browser.FindElement(By.CssSelector("[data-action=classify]")).Displayed);
@@ -45,6 +47,31 @@ public sealed class PlaygroundBrowserTests(ServedTestModels models)
         input.Clear();
         input.SendKeys("the movie was great");
         wait.Until(b => b.FindElements(By.CssSelector("#classes li")).Count == 2);
+
+        // A tagger colours each token by its tag (chunk tags by their chunk type) and lists the chunks.
+        browser.FindElement(By.CssSelector("#model option[value=chunker]")).Click();
+        Assert.True(browser.FindElement(By.CssSelector("[data-action=tag]")).Displayed);
+        Assert.False(browser.FindElement(By.CssSelector("[data-action=next]")).Displayed);
+        input.Clear();
+        input.SendKeys("the cat sat on the mat");
+        wait.Until(b => b.FindElements(By.CssSelector("#tags .token")).Count == 6);
+        IWebElement[] tokens = [.. browser.FindElements(By.CssSelector("#tags .token"))];
+        Assert.Equal(["B-NP", "I-NP", "B-VP", "B-PP", "B-NP", "I-NP"], tokens.Select(t => t.GetAttribute("data-tag")));
+        string[] colours = [.. tokens.Select(t => t.GetCssValue("background-color"))];
+        Assert.Equal(colours[0], colours[1]);       // one chunk type, one colour
+        Assert.NotEqual(colours[1], colours[2]);    // NP and VP differ
+        Assert.Equal(colours[0], colours[4]);
+        Assert.Contains("[NP the cat] [VP sat] [PP on] [NP the mat]", browser.FindElement(By.Id("chunks")).Text);
+
+        // Word vectors show the words nearest the last word typed, and answer an analogy.
+        browser.FindElement(By.CssSelector("#model option[value=vectors]")).Click();
+        input.Clear();
+        input.SendKeys("fruit apple");
+        wait.Until(b => b.FindElements(By.CssSelector("#nearest li")).Count == 10);
+        Assert.Equal("orange", browser.FindElement(By.CssSelector("#nearest li .label")).Text);
+        browser.FindElement(By.CssSelector("#analogy-form button")).Click(); // the placeholders: man is to king as woman is to …
+        wait.Until(b => b.FindElements(By.CssSelector("#analogy li")).Count == 10);
+        Assert.Equal("queen", browser.FindElement(By.CssSelector("#analogy li .label")).Text);
     }
 
     private static ChromeDriver StartBrowser()

@@ -1,6 +1,8 @@
 using System.Text;
 using Recurrent.Data;
 using Recurrent.Data.Classification;
+using Recurrent.Data.Labelling;
+using Recurrent.Embeddings;
 using Recurrent.Models;
 using Recurrent.Server;
 using Recurrent.Server.Models;
@@ -12,8 +14,9 @@ using Recurrent.Training;
 namespace Recurrent.Tests.Server;
 
 /// <summary>
-/// Three tiny models trained for a few batches with the library (a word LM, a char LM and a classifier), saved as
-/// checkpoints once for every server test: the server loads them from disk as <c>recurrent serve</c> does.
+/// Tiny models trained for a few batches with the library (a word LM, a char LM, a classifier, a CRF chunk tagger
+/// and a softmax part-of-speech tagger) and word vectors made to hold an analogy, saved once for every server test:
+/// the server loads them from disk as <c>recurrent serve</c> does.
 /// </summary>
 public sealed class ServedTestModels : IDisposable
 {
@@ -28,7 +31,23 @@ public sealed class ServedTestModels : IDisposable
         WordRun = TrainWordModel(Path.Combine(_dir.Path, "word-run"));
         CharCheckpoint = TrainCharModel(Path.Combine(_dir.Path, "char-run"));
         ClassifierCheckpoint = TrainClassifier(Path.Combine(_dir.Path, "classifier-run"));
+        ChunkerCheckpoint = TrainTagger(Path.Combine(_dir.Path, "chunker-run"), ChunkerConfig, Chunks);
+        PosTaggerCheckpoint = TrainTagger(Path.Combine(_dir.Path, "pos-run"), PosConfig, PartsOfSpeech);
+        Vectors = MakeVectors();
+        VectorsFile = Path.Combine(_dir.Path, "analogies.vec");
+        WordVectorsFile.Write(VectorsFile, Vectors, binary: false);
     }
+
+    /// <summary>A CRF tagger of chunks (IOBES, constrained; words and characters).</summary>
+    public string ChunkerCheckpoint { get; }
+
+    /// <summary>A softmax tagger of parts of speech (words only).</summary>
+    public string PosTaggerCheckpoint { get; }
+
+    /// <summary>The vectors of <see cref="VectorsFile"/> (word2vec text).</summary>
+    public WordVectors Vectors { get; }
+
+    public string VectorsFile { get; }
 
     /// <summary>The word model's run folder (served as a folder: its best checkpoint).</summary>
     public string WordRun { get; }
@@ -39,8 +58,15 @@ public sealed class ServedTestModels : IDisposable
 
     public string Folder => _dir.Path;
 
-    /// <summary>The specs every API test serves: <c>words</c>, <c>chars</c> and <c>sentiment</c>.</summary>
-    public ModelSpec[] Specs => [new("words", WordRun), new("chars", CharCheckpoint), new("sentiment", ClassifierCheckpoint)];
+    /// <summary>The specs every API test serves: <c>words</c>, <c>chars</c>, <c>sentiment</c>, <c>chunker</c>, <c>pos</c> and <c>vectors</c>.</summary>
+    public ModelSpec[] Specs =>
+    [
+        new("words", WordRun), new("chars", CharCheckpoint), new("sentiment", ClassifierCheckpoint),
+        new("chunker", ChunkerCheckpoint), new("pos", PosTaggerCheckpoint), new("vectors", VectorsFile),
+    ];
+
+    /// <summary>The names of <see cref="Specs"/>, in order.</summary>
+    public static readonly string[] Names = ["words", "chars", "sentiment", "chunker", "pos", "vectors"];
 
     /// <summary>A server over the three models with the given limits; dispose it after the test.</summary>
     public ServerFactory CreateServer(ServerOptions? options = null) => new(Specs, options ?? new ServerOptions());
@@ -121,6 +147,87 @@ public sealed class ServedTestModels : IDisposable
             ServedTestModels.Labels, vocabulary.ToJson());
         Train(task, run);
         return Path.Combine(run, Trainer.BestCheckpointName);
+    }
+
+    /// <summary>The toy grammar's chunk of each word: "the cat sat on the mat" is [NP the cat] [VP sat] [PP on] [NP the mat].</summary>
+    public static string[] Chunks(string[] words)
+    {
+        var tags = new string[words.Length];
+        for (int i = 0; i < words.Length; i++)
+            tags[i] = words[i] switch
+            {
+                "the" or "a" => "B-NP",
+                "cat" or "dog" or "mat" => "I-NP",
+                "sat" or "ran" => "B-VP",
+                "on" => "B-PP",
+                _ => "B-ADVP",
+            };
+        return tags;
+    }
+
+    /// <summary>The toy grammar's part of speech of each word.</summary>
+    public static string[] PartsOfSpeech(string[] words) =>
+        words.Select(w => w switch { "the" or "a" => "DT", "cat" or "dog" or "mat" => "NN", "sat" or "ran" => "VBD", "on" => "IN", _ => "RB" }).ToArray();
+
+    private static readonly SequenceTaggerConfig ChunkerConfig = new()
+    {
+        WordEmbeddingSize = 8, EmbeddingInitScale = 0.5f, CharEmbeddingSize = 4, CharHiddenSize = 4, FeatureEmbeddingSize = 0,
+        Cell = CellKind.Lstm, HiddenSize = 10, Bidirectional = true, InitScale = 0.3f, Output = TaggerOutput.Crf, TagEncoding = TagEncoding.Iobes,
+        Optimizer = OptimizerKind.Adam, LearningRate = 0.05f, BatchSize = 16, Epochs = 3, Seed = 14,
+    };
+
+    private static readonly SequenceTaggerConfig PosConfig = ChunkerConfig with
+    {
+        CharEmbeddingSize = 0, Output = TaggerOutput.Softmax, TagEncoding = TagEncoding.None, Seed = 15,
+    };
+
+    private static string TrainTagger(string run, SequenceTaggerConfig config, Func<string[], string[]> tagsOf)
+    {
+        var random = new RandomGenerator(config.Seed);
+        List<LabelledSentence> Make(int count)
+        {
+            var sentences = new List<LabelledSentence>();
+            for (int i = 0; i < count; i++)
+            {
+                string[] words = Sentence(random).Split(' ');
+                sentences.Add(new LabelledSentence(words, tagsOf(words)));
+            }
+            return sentences;
+        }
+        List<LabelledSentence> train = Make(200), valid = Make(30);
+        (SequenceTagger model, TaggingVocabularies v) = SequenceTaggerTask.CreateModel(config, train, valid);
+        Train(new SequenceTaggerTask(model, v, v.Encode(train), v.Encode(valid)), run);
+        return Path.Combine(run, Trainer.BestCheckpointName);
+    }
+
+    /// <summary>
+    /// Six-dimensional vectors where king − man + woman lies nearest queen: royalty, sex and kind are axes of their
+    /// own, plus a little noise, among thirty random words.
+    /// </summary>
+    private static WordVectors MakeVectors()
+    {
+        var random = new RandomGenerator(16);
+        var words = new List<string>();
+        var values = new List<float>();
+        void Add(string word, params float[] v)
+        {
+            words.Add(word);
+            foreach (float x in v) values.Add(x + 0.05f * (random.NextSingle() - 0.5f));
+        }
+        //               royal male female person fruit vehicle
+        Add("king",      1f, 1f, 0f, .3f, 0f, 0f);
+        Add("queen",     1f, 0f, 1f, .3f, 0f, 0f);
+        Add("man",       0f, 1f, 0f, 1f, 0f, 0f);
+        Add("woman",     0f, 0f, 1f, 1f, 0f, 0f);
+        Add("prince",    .8f, 1f, 0f, .5f, 0f, 0f);
+        Add("princess",  .8f, 0f, 1f, .5f, 0f, 0f);
+        Add("apple",     0f, 0f, 0f, 0f, 1f, .1f);
+        Add("orange",    0f, 0f, 0f, 0f, 1f, 0f);
+        Add("car",       0f, 0f, 0f, 0f, 0f, 1f);
+        Add("truck",     0f, 0f, 0f, .1f, 0f, 1f);
+        Add("König",     1f, 1f, 0f, .3f, .1f, 0f); // a word beyond ASCII
+        for (int i = 0; i < 30; i++) Add($"w{i}", [.. Enumerable.Range(0, 6).Select(_ => 2f * (random.NextSingle() - 0.5f))]);
+        return new WordVectors(words, [.. values], 6);
     }
 
     private static void Train(ITrainingTask task, string run)

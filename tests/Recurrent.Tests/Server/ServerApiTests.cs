@@ -28,15 +28,25 @@ public sealed class ServerApiTests(ServedTestModels models) : IDisposable
     {
         JsonElement list = await (await _server.CreateClient().GetAsync("/v1/models")).Json();
         JsonElement[] entries = [.. list.GetProperty("models").EnumerateArray()];
-        Assert.Equal(["words", "chars", "sentiment"], entries.Select(e => e.GetProperty("name").GetString()));
-        Assert.Equal(["word", "char", "classifier"], entries.Select(e => e.GetProperty("kind").GetString()));
+        Assert.Equal(ServedTestModels.Names, entries.Select(e => e.GetProperty("name").GetString()));
+        Assert.Equal(["word", "char", "classifier", "tagger", "tagger", "vectors"], entries.Select(e => e.GetProperty("kind").GetString()));
         Assert.Equal(ServedTestModels.Words.Length, entries[0].GetProperty("vocabulary_size").GetInt32());
         Assert.Equal(CharVocabulary.FromJson(ModelCheckpoint.Load(models.CharCheckpoint).VocabularyJson).Count, entries[1].GetProperty("vocabulary_size").GetInt32());
         Assert.Equal(["next", "score", "generate"], entries[0].GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal(["classify"], entries[2].GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal(ServedTestModels.Labels, entries[2].GetProperty("labels").EnumerateArray().Select(a => a.GetString()));
         Assert.False(entries[0].TryGetProperty("labels", out _));
+        Assert.False(entries[0].TryGetProperty("dimension", out _));
         Assert.Equal(WordModel.ParameterCount, entries[0].GetProperty("parameters").GetInt64());
+        // Taggers: their tags as the data writes them (BIO, though the chunker learned IOBES).
+        Assert.Equal(["tag"], entries[3].GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal(["B-ADVP", "B-NP", "B-PP", "B-VP", "I-NP"], entries[3].GetProperty("labels").EnumerateArray().Select(a => a.GetString()).Order());
+        Assert.Equal(["DT", "IN", "NN", "RB", "VBD"], entries[4].GetProperty("labels").EnumerateArray().Select(a => a.GetString()).Order());
+        // Word vectors: words, dimension, and their three actions.
+        Assert.Equal(models.Vectors.Count, entries[5].GetProperty("vocabulary_size").GetInt32());
+        Assert.Equal(6, entries[5].GetProperty("dimension").GetInt32());
+        Assert.Equal(6L * models.Vectors.Count, entries[5].GetProperty("parameters").GetInt64());
+        Assert.Equal(["nearest", "analogy", "vector"], entries[5].GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
     }
 
     [Fact]
@@ -179,7 +189,7 @@ public sealed class ServerApiTests(ServedTestModels models) : IDisposable
     {
         JsonElement health = await (await _server.CreateClient().GetAsync("/healthz")).Json();
         Assert.Equal("ok", health.GetProperty("status").GetString());
-        Assert.Equal(3, health.GetProperty("models").GetInt32());
+        Assert.Equal(ServedTestModels.Names.Length, health.GetProperty("models").GetInt32());
         Assert.Equal(Environment.ProcessorCount, health.GetProperty("compute_slots").GetInt32());
         Assert.True(health.GetProperty("working_set_bytes").GetInt64() > 0);
     }
