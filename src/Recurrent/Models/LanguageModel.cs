@@ -97,7 +97,7 @@ public sealed class LanguageModel : IModel
     }
 
     /// <summary>When set, every batch charges its phases' wall time here (profiling); null by default.</summary>
-    public LanguageModelTimings? Timings { get; set; }
+    internal LanguageModelTimings? Timings { get; set; }
 
     /// <summary>Total number of trainable weights.</summary>
     public long ParameterCount => this.CountParameters();

@@ -43,7 +43,7 @@ public sealed class SequenceClassifierTask : ITrainingTask
     }
 
     /// <summary>How a config batches: right padding with real lengths, or the book's fixed left padding.</summary>
-    public static SequenceBatcherOptions BatcherOptions(SequenceClassifierConfig c) => new()
+    internal static SequenceBatcherOptions BatcherOptions(SequenceClassifierConfig c) => new()
     {
         BatchSize = c.BatchSize,
         Padding = c.LeftPad ? PaddingSide.Left : PaddingSide.Right,
@@ -69,7 +69,7 @@ public sealed class SequenceClassifierTask : ITrainingTask
     public int BatchCount => _train.BatchCount;
 
     /// <summary>Padded steps over processed steps of an epoch's training batches.</summary>
-    public PaddingStatistics TrainPadding(int epoch)
+    internal PaddingStatistics TrainPadding(int epoch)
     {
         Arrange(epoch);
         return _train.Padding();

@@ -157,7 +157,7 @@ public sealed class SequenceTagger : IModel
     /// into the trainable parameters' gradients. Tokens whose gold tag is unknown (−1) add nothing.
     /// </summary>
     /// <returns>The summed loss (nats) over the batch.</returns>
-    public double TrainBatch(TaggingBatch batch, float gradientScale)
+    internal double TrainBatch(TaggingBatch batch, float gradientScale)
     {
         if (!batch.HasTags) throw new ArgumentException("Training needs gold tags.", nameof(batch));
         Forward(batch, training: true);
@@ -172,7 +172,7 @@ public sealed class SequenceTagger : IModel
     /// the summed loss against the gold tags (0 without them; sentences holding a tag the model does not know add
     /// nothing to a CRF loss, such tokens nothing to a softmax loss).
     /// </summary>
-    public double Evaluate(TaggingBatch batch, Span<int> predicted)
+    internal double Evaluate(TaggingBatch batch, Span<int> predicted)
     {
         Forward(batch, training: false);
         double loss = batch.HasTags ? Loss(batch, null, 0f) : 0;

@@ -122,7 +122,7 @@ public static class SequenceTaggerPresets
     };
 
     /// <summary>The dataset a preset reads when no <c>--data</c> is given.</summary>
-    public static DatasetDescriptor DatasetOf(string name) => name switch
+    internal static DatasetDescriptor DatasetOf(string name) => name switch
     {
         "tfmi-ocr" => KnownDatasets.Ocr,
         "chunk" => KnownDatasets.Conll2000,

@@ -150,7 +150,7 @@ public sealed class SequenceTaggerTask : ITrainingTask
     }
 
     /// <summary>Padded steps over processed steps of an epoch's training batches.</summary>
-    public Data.Classification.PaddingStatistics TrainPadding(int epoch)
+    internal Data.Classification.PaddingStatistics TrainPadding(int epoch)
     {
         Arrange(epoch);
         return _train.Padding();

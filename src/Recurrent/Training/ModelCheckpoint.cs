@@ -31,7 +31,7 @@ public static class ModelCheckpoint
     /// <paramref name="carriedState"/> for one that training can resume from.
     /// </summary>
     /// <param name="metadata">The task's entries (vocabulary, labels…); must not use the reserved keys.</param>
-    public static void Save(string path, IModel model, string kind, IReadOnlyDictionary<string, string> metadata,
+    internal static void Save(string path, IModel model, string kind, IReadOnlyDictionary<string, string> metadata,
         TrainingPosition? position = null, Optimizer? optimizer = null, IReadOnlyList<Tensor>? carriedState = null)
     {
         var entries = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -113,7 +113,7 @@ public static class ModelCheckpoint
     }
 
     /// <summary>Restores the optimizer slots, the carried state and the random stream of a training checkpoint.</summary>
-    public static void RestoreTraining(LoadedCheckpoint loaded, Optimizer optimizer, IReadOnlyList<Parameter> trainable, IReadOnlyList<Tensor> carriedState)
+    internal static void RestoreTraining(LoadedCheckpoint loaded, Optimizer optimizer, IReadOnlyList<Parameter> trainable, IReadOnlyList<Tensor> carriedState)
     {
         TrainingPosition position = loaded.Position
             ?? throw new RecurrentException($"{loaded.Path}: this checkpoint holds weights only and cannot resume training.");

@@ -219,7 +219,7 @@ public sealed class Trainer
     /// loss or gradient norm is not finite updates nothing, so the caller can stop with the weights as they were.
     /// </summary>
     /// <returns>The batch's loss and the gradient's global norm before clipping (0 when clipping is off).</returns>
-    public static (BatchLoss Loss, double GradientNorm) Step(ITrainingTask task, Optimizer optimizer, int epoch, int batch)
+    internal static (BatchLoss Loss, double GradientNorm) Step(ITrainingTask task, Optimizer optimizer, int epoch, int batch)
     {
         IReadOnlyList<Parameter> parameters = task.Model.TrainableParameters;
         LanguageModelTimings? timings = (task.Model as LanguageModel)?.Timings;

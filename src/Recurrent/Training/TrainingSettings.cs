@@ -44,7 +44,7 @@ public sealed record TrainingSettings
         metric is "loss" or "perplexity" or "bits" || metric.EndsWith("error", StringComparison.Ordinal);
 
     /// <summary>Creates the optimizer these settings name, at the initial learning rate.</summary>
-    public Optimizer CreateOptimizer() => Optimizer switch
+    internal Optimizer CreateOptimizer() => Optimizer switch
     {
         OptimizerKind.Sgd => new Sgd(LearningRate),
         OptimizerKind.Momentum => new Momentum(LearningRate),
