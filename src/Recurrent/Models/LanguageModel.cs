@@ -15,7 +15,7 @@ namespace Recurrent.Models;
 /// <see cref="EvaluateBatch"/> read the state as the initial state and leave the final state in it.
 /// All buffers are owned by the model and reused, so a step allocates nothing once shapes are seen.
 /// </remarks>
-public sealed class LanguageModel : IModel
+public sealed partial class LanguageModel : IModel
 {
     private readonly Embedding? _embedding;
     private readonly Dropout _inputDropout;
@@ -93,6 +93,7 @@ public sealed class LanguageModel : IModel
     {
         var copy = new LanguageModel(Config);
         ModelExtensions.ShareWeights(copy, this);
+        copy.Codec = Codec;
         return copy;
     }
 
