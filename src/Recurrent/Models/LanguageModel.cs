@@ -73,16 +73,19 @@ public sealed partial class LanguageModel : IModel
         _outputDropout = new Dropout(config.KeepProb, Random, config.VariationalDropout);
     }
 
+    /// <summary>The hyper-parameters the model was built with.</summary>
     public LanguageModelConfig Config { get; }
 
     /// <summary>The generator behind initialisation and dropout masks; its state is saved in checkpoints.</summary>
     public RandomGenerator Random { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
     /// <summary>Every parameter trains (a language model has nothing frozen).</summary>
     public IReadOnlyList<Parameter> TrainableParameters => _parameters;
 
+    /// <inheritdoc/>
     public string ConfigJson => Config.ToJson();
 
     /// <summary>
@@ -107,7 +110,7 @@ public sealed partial class LanguageModel : IModel
     public RecurrentState CreateState(int batchSize) => _recurrent.CreateState(batchSize);
 
     /// <summary>The tensors of a state, bottom layer first (hidden, then cell), as checkpoints store them.</summary>
-    public static List<Tensor> StateTensors(RecurrentState state)
+    internal static List<Tensor> StateTensors(RecurrentState state)
     {
         var tensors = new List<Tensor>();
         Collect(state, tensors);

@@ -53,6 +53,8 @@ public sealed class SequenceTagger : IModel
     private int _steps, _batch, _real, _forms, _charSteps;
     private TaggingBatch? _last;
 
+    /// <summary>Builds the model with weights drawn from a generator seeded by <c>config.seed</c>.</summary>
+    /// <exception cref="RecurrentException">The config is invalid (the message names the setting).</exception>
     public SequenceTagger(SequenceTaggerConfig config)
     {
         config.Validate();
@@ -117,14 +119,19 @@ public sealed class SequenceTagger : IModel
         _ => throw new RecurrentException($"Unknown cell '{Config.Cell}'."),
     };
 
+    /// <summary>The hyper-parameters the model was built with.</summary>
     public SequenceTaggerConfig Config { get; }
 
+    /// <inheritdoc/>
     public RandomGenerator Random { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> TrainableParameters => _trainable;
 
+    /// <inheritdoc/>
     public string ConfigJson => Config.ToJson();
 
     /// <summary>The word embedding table [vocab, E], for loading pretrained vectors; null without word input.</summary>
@@ -181,7 +188,7 @@ public sealed class SequenceTagger : IModel
     }
 
     /// <summary>The emissions [T, B, K] of the last forward pass.</summary>
-    public Tensor Emissions => _emissions;
+    internal Tensor Emissions => _emissions;
 
     private void Forward(TaggingBatch batch, bool training)
     {

@@ -110,6 +110,7 @@ public static class SequenceTaggerPresets
         SelectionMetric = "auto",
     };
 
+    /// <summary>Preset names, as <c>tag train --preset</c> takes them.</summary>
     public static IReadOnlyList<string> Names { get; } = ["tfmi-ocr", "chunk", "pos"];
 
     /// <summary>The preset called <paramref name="name"/>.</summary>

@@ -18,10 +18,15 @@ namespace Recurrent.Training;
 /// </remarks>
 public static class ModelCheckpoint
 {
+    /// <summary>Metadata key of the model kind (<c>word</c>, <c>char</c>, <c>classifier</c>, <c>tagger</c>…).</summary>
     public const string KindKey = "model_kind";
+    /// <summary>Metadata key of the model's config (JSON).</summary>
     public const string ConfigKey = "config";
+    /// <summary>Metadata key of the vocabulary (JSON).</summary>
     public const string VocabularyKey = "vocabulary";
+    /// <summary>Metadata key of a classifier's labels (a JSON array, in class order).</summary>
     public const string LabelsKey = "labels";
+    /// <summary>Metadata key of the training position of a resumable checkpoint (JSON).</summary>
     public const string TrainingStateKey = "training_state";
     private const string OptimizerPrefix = "optimizer/";
     private const string StatePrefix = "state/";

@@ -9,6 +9,7 @@ namespace Recurrent.Training;
 /// </summary>
 public sealed record TrainingSettings
 {
+    /// <summary>The optimizer.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
 
     /// <summary>Initial learning rate.</summary>
