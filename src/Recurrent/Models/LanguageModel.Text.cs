@@ -49,7 +49,7 @@ public sealed partial class LanguageModel
     /// </summary>
     /// <exception cref="InvalidOperationException">The model has no <see cref="Codec"/>.</exception>
     /// <exception cref="RecurrentException">A token of the text is not in the vocabulary (and it has no <c>&lt;unk&gt;</c>).</exception>
-    public IReadOnlyList<TokenProbability> NextTokens(string text, int count = 10)
+    public IReadOnlyList<TokenCandidate> NextTokens(string text, int count = 10)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -58,8 +58,8 @@ public sealed partial class LanguageModel
         var probabilities = new float[Config.VocabSize];
         PredictNext(context, CreateState(1), probabilities);
         int[] ids = TopK.Indices(probabilities, count);
-        var tokens = new TokenProbability[ids.Length];
-        for (int i = 0; i < ids.Length; i++) tokens[i] = new TokenProbability(codec.Token(ids[i]), ids[i], probabilities[ids[i]]);
+        var tokens = new TokenCandidate[ids.Length];
+        for (int i = 0; i < ids.Length; i++) tokens[i] = new TokenCandidate(codec.Token(ids[i]), ids[i], probabilities[ids[i]]);
         return tokens;
     }
 
