@@ -92,7 +92,7 @@ public sealed class Trainer
             else if (Position.Epochs == 0) Position.Epochs = settings.Epochs;
             // The checkpoint is the record of what happened: rewrite the log from it, so that an epoch logged
             // after the checkpoint was written (a crash in between) is not counted twice.
-            MetricsLog.Write(PathOf(MetricsName), Position.History);
+            MetricsLog.Write(PathOf(MetricsName), Position.History, _task.Presentation.Loss);
             monitor.Info($"Resumed from {resume.Path} at epoch {Position.Epoch + 1}, batch {Position.Batch}; training to epoch {Position.Epochs}.");
         }
     }
@@ -214,7 +214,7 @@ public sealed class Trainer
             if (best) Save(PathOf(BestCheckpointName));
             SaveLast();
             lastCheckpoint = DateTime.UtcNow;
-            MetricsLog.Append(PathOf(MetricsName), report);
+            MetricsLog.Append(PathOf(MetricsName), report, _task.Presentation.Loss);
             TrainingCurvePlot.Save(PathOf(CurveName), Position.History, _task.Presentation);
             _monitor.Epoch(report);
         }

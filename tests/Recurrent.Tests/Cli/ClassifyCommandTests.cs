@@ -55,6 +55,11 @@ public class ClassifyCommandTests
         }
         List<EpochReport> epochs = MetricsLog.Read(Path.Combine(run, "metrics.jsonl"));
         Assert.Equal(4, epochs.Count);
+        // A classifier's loss is in nats; perplexity and bits per token would mean nothing, so they are not logged.
+        string firstLine = File.ReadLines(Path.Combine(run, "metrics.jsonl")).First();
+        Assert.Contains("\"valid_accuracy\"", firstLine);
+        Assert.DoesNotContain("perplexity", firstLine);
+        Assert.DoesNotContain("bits_per_token", firstLine);
         Assert.True(epochs[^1].Valid("accuracy") >= 0.9, $"valid accuracy {epochs[^1].Valid("accuracy")}");
 
         (SequenceClassifier model, Recurrent.Data.Vocabulary vocabulary, string[] labels, _) = ClassifyCommand.LoadClassifier(run);

@@ -3,8 +3,8 @@ namespace Recurrent.Data.Datasets;
 /// <summary>
 /// A downloadable dataset, in one of two layouts:
 /// <list type="bullet">
-/// <item>an archive: a <c>.tgz</c> at <see cref="Url"/> whose <see cref="Members"/> are extracted and verified (PTB's
-/// simple-examples.tgz); the archive itself is not kept;</item>
+/// <item>an archive: a <c>.tgz</c> or <c>.zip</c> at <see cref="Url"/> whose <see cref="Members"/> are extracted and
+/// verified (PTB's simple-examples.tgz, Mahoney's text8.zip); the archive itself is not kept;</item>
 /// <item>files: each of <see cref="Files"/> downloaded from its own URL and kept as it is, verified by its SHA-256
 /// (IMDb's aclImdb_v1.tar.gz, which is read without extraction; CoNLL-2000's train.txt.gz and test.txt.gz).</item>
 /// </list>

@@ -96,6 +96,58 @@ public class DatasetDownloaderTests
         AssertCacheHolds(cache.Path, Texts);
     }
 
+    /// <summary>A zip laid out like Mahoney's text8.zip: one deflated entry, plus an extra one here.</summary>
+    private static byte[] BuildZip(string text8)
+    {
+        using var output = new MemoryStream();
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using (Stream s = zip.CreateEntry("README", CompressionLevel.Fastest).Open()) s.Write("readme"u8);
+            using (Stream s = zip.CreateEntry("text8", CompressionLevel.Optimal).Open()) s.Write(Encoding.UTF8.GetBytes(text8));
+        }
+        return output.ToArray();
+    }
+
+    [Fact]
+    public async Task ZipArchiveMembersAreExtractedAndChecked()
+    {
+        using var server = new LoopbackHttpServer();
+        using var cache = new TempDirectory();
+        string text = string.Concat(Enumerable.Repeat(" anarchism originated as a term of abuse", 500));
+        byte[] zip = BuildZip(text);
+        Uri url = server.Serve("/text8.zip", zip);
+        var dataset = new DatasetDescriptor("text8", url, ArchiveChecksum: null, [new DatasetMember("text8", "text8", Sha256(text))]);
+
+        var result = await DatasetDownloader.GetAsync(dataset, new DatasetGetOptions { CacheDirectory = cache.Path });
+
+        Assert.False(result.AlreadyPresent);
+        Assert.Equal(text, File.ReadAllText(Path.Combine(cache.Path, "text8", "text8")));
+        Assert.Single(Directory.GetFiles(Path.Combine(cache.Path, "text8")));
+
+        // A zip whose entry differs from the published text is refused, naming the entry and both hashes.
+        server.Serve("/text8.zip", BuildZip(text + " changed"));
+        var e = await Assert.ThrowsAsync<RecurrentException>(() =>
+            DatasetDownloader.GetAsync(dataset, new DatasetGetOptions { CacheDirectory = cache.Path, Force = true }));
+        Assert.Contains("'text8'", e.Message);
+        Assert.Contains(Sha256(text), e.Message);
+        Assert.Equal(text, File.ReadAllText(Path.Combine(cache.Path, "text8", "text8")));
+
+        // A zip cut short is reported as an unreadable zip, not as a tar.
+        server.Serve("/text8.zip", zip[..(zip.Length / 2)]);
+        e = await Assert.ThrowsAsync<RecurrentException>(() =>
+            DatasetDownloader.GetAsync(dataset, new DatasetGetOptions { CacheDirectory = cache.Path, Force = true }));
+        Assert.Contains(".zip", e.Message);
+    }
+
+    [Fact]
+    public void Text8IsKnownWithItsCanonicalUrl()
+    {
+        DatasetDescriptor text8 = KnownDatasets.Get("text8");
+        Assert.Equal("http://mattmahoney.net/dc/text8.zip", text8.Url.ToString());
+        Assert.True(text8.IsArchive);
+        Assert.Equal("text8", Assert.Single(text8.Members).ArchivePath);
+    }
+
     [Fact]
     public async Task BadArchiveChecksumLeavesThePreviousCopy()
     {
