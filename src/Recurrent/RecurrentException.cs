@@ -7,6 +7,8 @@ namespace Recurrent;
 /// </summary>
 public class RecurrentException : Exception
 {
+    /// <summary>An error whose <paramref name="message"/> tells the user what was wrong and where.</summary>
     public RecurrentException(string message) : base(message) { }
+    /// <summary>An error whose <paramref name="message"/> tells the user what was wrong and where, caused by <paramref name="inner"/>.</summary>
     public RecurrentException(string message, Exception inner) : base(message, inner) { }
 }

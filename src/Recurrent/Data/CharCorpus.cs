@@ -21,6 +21,7 @@ public sealed class CharCorpus
     /// <summary>Where the text came from.</summary>
     public string Source { get; }
 
+    /// <summary>The characters of the text, ordered as the model's token ids.</summary>
     public CharVocabulary Vocabulary { get; }
 
     /// <summary>Character ids of the first <c>1 − validFraction</c> of the text.</summary>

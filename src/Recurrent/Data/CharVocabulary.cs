@@ -35,6 +35,7 @@ public sealed class CharVocabulary
         UnknownId = _ids.TryGetValue(UnknownSymbol[0], out int unknown) ? unknown : -1;
     }
 
+    /// <summary>The characters as a word vocabulary (one "word" per character), which is what checkpoints store.</summary>
     public Vocabulary Vocabulary { get; }
 
     /// <summary>Number of characters.</summary>
@@ -77,6 +78,7 @@ public sealed class CharVocabulary
     /// <summary>Reads the JSON array a checkpoint stores (see <see cref="Vocabulary.ToJson"/>).</summary>
     public static CharVocabulary FromJson(string json) => new(Vocabulary.FromJson(json));
 
+    /// <summary>The vocabulary as JSON, as checkpoints store it (<see cref="FromJson"/> reads it back).</summary>
     public string ToJson() => Vocabulary.ToJson();
 
     /// <summary>The ids of the characters of <paramref name="text"/>.</summary>

@@ -8,7 +8,7 @@ namespace Recurrent.Data;
 /// <c>B P &lt;reber&gt; P E</c>, the second-to-last symbol repeats the second one across an inner string
 /// of any length, so predicting it needs memory that a model without recurrence does not have.
 /// </summary>
-public static class ReberGrammar
+internal static class ReberGrammar
 {
     /// <summary>The seven symbols, in id order.</summary>
     public const string Alphabet = "BTPSXVE";

@@ -15,7 +15,7 @@ namespace Recurrent.Data;
 /// models consume: <c>inputs[t·B + b] = x[b, t]</c>, <c>targets[t·B + b] = y[b, t]</c>.</para>
 /// <para>The token array is referenced, not copied, and <see cref="GetBatch"/> allocates nothing.</para>
 /// </remarks>
-public sealed class TokenBatches
+internal sealed class TokenBatches
 {
     private readonly int[] _tokens;
 

@@ -8,7 +8,7 @@ namespace Recurrent.Data;
 /// bytes that are not valid UTF-8 (which a lenient decoder would silently turn into U+FFFD and a character
 /// model would then learn).
 /// </summary>
-public static class Utf8TextFile
+internal static class Utf8TextFile
 {
     /// <summary>
     /// Above this share of control characters (other than tab, line feed, vertical tab, form feed and carriage

@@ -18,13 +18,16 @@ public sealed class WordCorpus
     /// <summary>Where the three splits were read from.</summary>
     public CorpusFiles Files { get; }
 
+    /// <summary>The words of the training file (plus <c>&lt;eos&gt;</c>), ordered as the model's token ids.</summary>
     public Vocabulary Vocabulary { get; }
 
     /// <summary>Token ids of the training split, one <c>&lt;eos&gt;</c> after every line.</summary>
     public int[] Train { get; }
 
+    /// <summary>The validation file as token ids, one <c>&lt;eos&gt;</c> after every line.</summary>
     public int[] Valid { get; }
 
+    /// <summary>The test file as token ids, one <c>&lt;eos&gt;</c> after every line.</summary>
     public int[] Test { get; }
 
     /// <summary>

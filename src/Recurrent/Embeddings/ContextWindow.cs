@@ -18,7 +18,7 @@ internal interface IContextVisitor
 /// <c>random.randint(1, max_context)</c>: the same distribution. Nearer words are thus in the context more often
 /// (distance d with probability <c>(window − d + 1) / window</c>), which weights them as word2vec intends.
 /// </remarks>
-public static class ContextWindow
+internal static class ContextWindow
 {
     /// <summary>The span for one word, uniform on <c>1 … window</c>, from 64 random bits (their high 32).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

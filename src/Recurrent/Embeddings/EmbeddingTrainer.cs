@@ -37,6 +37,8 @@ public sealed class EmbeddingTrainer
     private float _learningRate;
     private double _loss = double.NaN;
 
+    /// <summary>A trainer over <paramref name="text"/>, whose words were counted into <paramref name="vocabulary"/>.</summary>
+    /// <exception cref="RecurrentException">The options are out of range, or the vectors would not fit in one array.</exception>
     public EmbeddingTrainer(CorpusFile text, EmbeddingVocabulary vocabulary, EmbeddingOptions options)
     {
         ArgumentNullException.ThrowIfNull(text);

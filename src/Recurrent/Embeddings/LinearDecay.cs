@@ -4,7 +4,7 @@ namespace Recurrent.Embeddings;
 /// word2vec's learning-rate schedule: <c>α = α₀ · max(1 − done / (total + 1), 10⁻⁴)</c>, where <c>done</c> counts
 /// the words read so far (kept or subsampled away) and <c>total</c> is epochs × words per epoch.
 /// </summary>
-public static class LinearDecay
+internal static class LinearDecay
 {
     /// <summary>The floor, as a fraction of α₀.</summary>
     public const double MinimumFraction = 1e-4;

@@ -11,7 +11,7 @@ namespace Recurrent.Embeddings;
 /// the distinct samples is <c>E(w) = 1 − (1 − Q(w))^tries</c>, or <c>k·Q(w)</c> when no draw was repeated
 /// (tries = k), TensorFlow's ExpectedCountHelper; NCE subtracts <c>log E(w)</c> from the logits.
 /// </remarks>
-public sealed class LogUniformSampler
+internal sealed class LogUniformSampler
 {
     private readonly double _logRange;
     private int[] _seen = [];

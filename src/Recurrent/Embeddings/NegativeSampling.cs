@@ -18,7 +18,7 @@ namespace Recurrent.Embeddings;
 /// <c>θ −= α·∇L(θ)</c>; and it uses the exact logistic function instead of word2vec's 1,000-entry table clipped at
 /// ±6. Rows are given as ids into a row-major output matrix of <c>dimension</c> columns.</para>
 /// </remarks>
-public static class NegativeSampling
+internal static class NegativeSampling
 {
     /// <summary><c>L</c> for input <paramref name="input"/> and output rows <paramref name="targets"/> (the word to predict first), in double.</summary>
     public static double Loss(ReadOnlySpan<float> input, ReadOnlySpan<float> output, int dimension, ReadOnlySpan<int> targets)

@@ -18,7 +18,7 @@ namespace Recurrent.Embeddings;
 /// the biases take the sums of the logit gradients. The training step (<see cref="NceBatch"/>) computes this with
 /// three matrix products per batch and applies TensorFlow's momentum to the rows it touched.</para>
 /// </remarks>
-public static class NoiseContrastiveEstimation
+internal static class NoiseContrastiveEstimation
 {
     /// <summary><c>L</c> of one batch, in double (the reference for the training step's gradient).</summary>
     /// <param name="labelLogExpected"><c>log E(y_i)</c> per example.</param>

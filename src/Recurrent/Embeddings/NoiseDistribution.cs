@@ -14,7 +14,7 @@ namespace Recurrent.Embeddings;
 /// else takes its alias. The distribution it samples is <see cref="Probability"/>, exact up to the 2⁻³²
 /// resolution of the thresholds.
 /// </remarks>
-public sealed class NoiseDistribution
+internal sealed class NoiseDistribution
 {
     private readonly uint[] _threshold;
     private readonly int[] _alias;

@@ -8,7 +8,7 @@ namespace Recurrent.Embeddings;
 /// This is the formula of word2vec.c (and gensim), not the paper's <c>1 − √(s·T/f)</c>: it keeps a little more,
 /// and every word with <c>f ≤ s·T·(3+√5)/2 ≈ 2.618·s·T</c> is always kept. <c>s = 0</c> keeps every word.
 /// </remarks>
-public static class Subsampling
+internal static class Subsampling
 {
     /// <summary><c>p(f)</c>, capped at 1.</summary>
     public static double KeepProbability(long count, long totalWords, double sample)

@@ -41,6 +41,10 @@ public sealed class WordVectors
         Dimension = dimension;
     }
 
+    /// <summary>Reads a word2vec text or binary file, or a GloVe text file (the format is told from the content).</summary>
+    /// <exception cref="RecurrentException">The file does not exist or is malformed (the message names the line).</exception>
+    public static WordVectors Load(string path) => Data.WordVectorsFile.Read(path);
+
     /// <summary>Number of words (rows).</summary>
     public int Count => _words.Length;
 

@@ -5,7 +5,7 @@ namespace Recurrent.Kernels;
 
 /// <summary>One parallel loop body for <see cref="ComputeThreads.For{TWork}(int, in TWork)"/>: called once per index.</summary>
 /// <remarks>Implement it on a struct that carries the loop's state, so that starting a loop allocates nothing.</remarks>
-public interface IParallelWork
+internal interface IParallelWork
 {
     /// <summary>Does the work of index <paramref name="index"/>. Called concurrently for different indices.</summary>
     void Execute(int index);
@@ -34,7 +34,7 @@ public static class ComputeThreads
     private static int _count = Environment.ProcessorCount;
 
     /// <summary>How long an idle worker polls for the next loop before it blocks.</summary>
-    public const int SpinMicroseconds = 100;
+    internal const int SpinMicroseconds = 100;
 
     /// <summary>Threads used by the kernels (the CLI's <c>--threads</c>); defaults to all cores.</summary>
     public static int Count
@@ -49,7 +49,7 @@ public static class ComputeThreads
 
     /// <summary>Runs <paramref name="body"/> for every index in [0, <paramref name="count"/>) on up to <see cref="Count"/> threads.</summary>
     /// <remarks>Convenient, but allocates a small closure wrapper per call in the caller; hot kernels use the struct overload.</remarks>
-    public static void For(int count, Action<int> body)
+    internal static void For(int count, Action<int> body)
     {
         ArgumentNullException.ThrowIfNull(body);
         For(count, new DelegateWork(body));
@@ -59,7 +59,7 @@ public static class ComputeThreads
     /// Runs <c>work.Execute(i)</c> for every index i in [0, <paramref name="count"/>) on up to
     /// <see cref="Count"/> threads. Allocation-free when <typeparamref name="TWork"/> is a struct.
     /// </summary>
-    public static void For<TWork>(int count, in TWork work) where TWork : struct, IParallelWork
+    internal static void For<TWork>(int count, in TWork work) where TWork : struct, IParallelWork
         => For(count, _count, work);
 
     /// <summary>As <see cref="For{TWork}(int, in TWork)"/> with an explicit thread limit (tests and benchmarks).</summary>

@@ -25,7 +25,7 @@ namespace Recurrent.Kernels;
 /// overload; it gives the same result bit for bit, without re-reading B's layout at every step.
 /// </para>
 /// </remarks>
-public static unsafe class Gemm
+internal static unsafe class Gemm
 {
     /// <summary>C = alpha · op(A) · op(B) + beta · C.</summary>
     public static void Multiply(

@@ -15,7 +15,7 @@ namespace Recurrent.Kernels;
 /// <see cref="SampleSeconds"/>, and reports the median sample: robust against other processes stealing the
 /// CPU for part of the run.
 /// </remarks>
-public static class GemmBenchmark
+internal static class GemmBenchmark
 {
     /// <summary>Minimum duration of one timing sample.</summary>
     public const double SampleSeconds = 0.05;

@@ -15,7 +15,7 @@ namespace Recurrent.Kernels;
 /// The reset gate multiplies the already projected ĥ_n (not h before the product, as TensorFlow's GRUCell does),
 /// so one matrix product per step serves all three gates. Nothing is allocated.
 /// </remarks>
-public static class GruCell
+internal static class GruCell
 {
     /// <summary>
     /// Forward step. <paramref name="gates"/> [rows, 3·hidden] holds x̂ on entry and the activations (r, z, n)

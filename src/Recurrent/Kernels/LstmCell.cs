@@ -21,7 +21,7 @@ namespace Recurrent.Kernels;
 /// <see cref="TensorPrimitives.Tanh{T}(ReadOnlySpan{T}, Span{T})"/> (vectorised, a few ulp).
 /// Nothing is allocated.
 /// </remarks>
-public static class LstmCell
+internal static class LstmCell
 {
     /// <summary>
     /// Forward step. <paramref name="gates"/> [rows, 4·hidden] holds pre-activations on entry and the

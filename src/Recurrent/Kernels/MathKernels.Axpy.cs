@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 namespace Recurrent.Kernels;
 
-public static partial class MathKernels
+internal static partial class MathKernels
 {
     /// <summary><c>y[i] += a · x[i]</c> (BLAS saxpy), fused multiply-add where the hardware has it.</summary>
     public static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y)

@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 namespace Recurrent.Kernels;
 
-public static partial class MathKernels
+internal static partial class MathKernels
 {
     /// <summary><c>x[i] = min(max(x[i], low), high)</c> in place; NaN stays NaN.</summary>
     public static void Clamp(Span<float> x, float low, float high)

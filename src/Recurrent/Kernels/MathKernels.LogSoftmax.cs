@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 namespace Recurrent.Kernels;
 
-public static partial class MathKernels
+internal static partial class MathKernels
 {
     /// <summary>
     /// Row-wise log-softmax of a row-major [<paramref name="rows"/>, <paramref name="columns"/>] matrix:

@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 namespace Recurrent.Kernels;
 
-public static partial class MathKernels
+internal static partial class MathKernels
 {
     /// <summary><c>x[i] = a · x[i]</c> in place (BLAS sscal).</summary>
     public static void Scale(float a, Span<float> x) => TensorPrimitives.Multiply(x, a, x);

@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 namespace Recurrent.Kernels;
 
-public static partial class MathKernels
+internal static partial class MathKernels
 {
     /// <summary><c>y[i] = 1 / (1 + e^(−x[i]))</c>.</summary>
     /// <remarks>Saturates to exactly 0 or 1 for large |x| without producing NaN.</remarks>

@@ -2,7 +2,7 @@ using Recurrent.Kernels.Simd;
 
 namespace Recurrent.Kernels;
 
-public static partial class MathKernels
+internal static partial class MathKernels
 {
     /// <summary><c>Σ_i x[i]²</c>, every square and partial sum in double.</summary>
     /// <remarks>

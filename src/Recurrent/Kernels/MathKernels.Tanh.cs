@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 namespace Recurrent.Kernels;
 
-public static partial class MathKernels
+internal static partial class MathKernels
 {
     /// <summary><c>y[i] = tanh(x[i]) = (e^(2x) − 1) / (e^(2x) + 1)</c>.</summary>
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y)

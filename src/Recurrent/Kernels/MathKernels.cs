@@ -12,7 +12,7 @@ namespace Recurrent.Kernels;
 /// from this API. Unless stated otherwise, destination may alias source (in-place use) and the
 /// spans must have equal length.
 /// </remarks>
-public static partial class MathKernels
+internal static partial class MathKernels
 {
     private static void CheckSameLength(int source, int destination)
     {

@@ -14,7 +14,7 @@ namespace Recurrent.Kernels;
 /// floats, the last zero-padded (see <see cref="GemmPacking"/>). The storage is a pinned, 64-byte-aligned array.
 /// A packed matrix is a snapshot: changing B afterwards does not change it.
 /// </remarks>
-public sealed unsafe class PackedMatrix
+internal sealed unsafe class PackedMatrix
 {
     private float[] _storage = [];
     private nint _offset;

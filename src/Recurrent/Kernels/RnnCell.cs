@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace Recurrent.Kernels;
 
 /// <summary>The element-wise part of one tanh-RNN step: h' = tanh(a), a = x·W_x + h·W_h + b.</summary>
-public static class RnnCell
+internal static class RnnCell
 {
     /// <summary>h' = tanh(a), in place allowed (<paramref name="preActivation"/> may be <paramref name="hiddenNext"/>).</summary>
     public static void Forward(ReadOnlySpan<float> preActivation, Span<float> hiddenNext)

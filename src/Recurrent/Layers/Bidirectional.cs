@@ -11,7 +11,7 @@ namespace Recurrent.Layers;
 /// The backward direction's output at step t is aligned with the input at step t (it is reversed back), and its
 /// final state is the state after reading step 0. The state is composite: Parts[0] forward, Parts[1] backward.
 /// </remarks>
-public sealed class Bidirectional : IRecurrentLayer
+internal sealed class Bidirectional : IRecurrentLayer
 {
     private readonly IRecurrentLayer _forward, _backward;
     private readonly Parameter[] _parameters;

@@ -13,7 +13,7 @@ namespace Recurrent.Layers;
 /// every time step of a [time, batch, features] input. Masks come from <see cref="RandomGenerator.FillBernoulliMask"/>,
 /// so a generator restored with <see cref="RandomGenerator.SetState"/> reproduces them.
 /// </remarks>
-public sealed class Dropout
+internal sealed class Dropout
 {
     private readonly RandomGenerator _random;
     private readonly Tensor _mask = new(0);

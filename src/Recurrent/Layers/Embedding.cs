@@ -15,7 +15,7 @@ namespace Recurrent.Layers;
 /// Membership is tested with a sparse-set index (<c>_slot[row]</c> points into the list), so it needs
 /// no clearing of its own and stays right however and whenever the list is emptied.
 /// </remarks>
-public sealed class Embedding : IHasParameters
+internal sealed class Embedding : IHasParameters
 {
     private readonly int[] _slot;
 

@@ -23,7 +23,7 @@ namespace Recurrent.Layers;
 /// loop; backward accumulates dW_i, dW_h and dX with one GEMM each after the loop.
 /// </para>
 /// </remarks>
-public sealed class Gru : IRecurrentLayer
+internal sealed class Gru : IRecurrentLayer
 {
     private readonly Parameter[] _parameters;
 

@@ -11,7 +11,7 @@ namespace Recurrent.Layers;
 /// the first batch and reused, so steady-state training allocates nothing. Backward refers to the most recent
 /// Forward and may be called more than once for it.
 /// </remarks>
-public interface IRecurrentLayer : IHasParameters
+internal interface IRecurrentLayer : IHasParameters
 {
     /// <summary>Features per time step of the input.</summary>
     int InputSize { get; }

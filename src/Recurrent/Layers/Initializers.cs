@@ -6,7 +6,7 @@ namespace Recurrent.Layers;
 /// Weight initialisers. Every one draws from a <see cref="RandomGenerator"/>, so the same seed gives the
 /// same weights on every machine.
 /// </summary>
-public static class Initializers
+internal static class Initializers
 {
     /// <summary>Uniform in [−<paramref name="scale"/>, <paramref name="scale"/>) — TensorFlow PTB's <c>init_scale</c> (0.1 small, 0.05 medium, 0.04 large).</summary>
     public static void Uniform(Span<float> values, float scale, RandomGenerator random)

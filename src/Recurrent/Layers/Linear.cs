@@ -7,7 +7,7 @@ namespace Recurrent.Layers;
 /// Fully connected layer <c>y = x·W + b</c> with <c>W</c> [inputSize, outputSize] (TensorFlow's layout) and
 /// <c>b</c> [outputSize], applied to all n = time·batch rows at once (the softmax projection of a language model).
 /// </summary>
-public sealed class Linear : IHasParameters
+internal sealed class Linear : IHasParameters
 {
     private readonly Tensor _ones = new Tensor(0);
 

@@ -32,7 +32,7 @@ namespace Recurrent.Layers;
 /// <para>With <see cref="Constraints"/>, disallowed transitions, starts and ends score −∞: they drop out of Z, get
 /// marginal 0 (so gradient 0) and are never decoded. Gold sequences must then be allowed.</para>
 /// </remarks>
-public sealed class LinearChainCrf : IHasParameters
+internal sealed class LinearChainCrf : IHasParameters
 {
     private readonly int _k;
     private readonly double[] _transitions;   // effective A, row-major [from, to], −∞ where disallowed

@@ -24,7 +24,7 @@ namespace Recurrent.Layers;
 /// kernel gives the gate gradients and dh = dGates·W_hᵀ; after the loop one GEMM each gives dW_x, dW_h and dX.
 /// </para>
 /// </remarks>
-public sealed class Lstm : IRecurrentLayer
+internal sealed class Lstm : IRecurrentLayer
 {
     private readonly Parameter[] _parameters;
 

@@ -5,7 +5,7 @@ namespace Recurrent.Layers;
 /// <summary>A trainable tensor, its gradient, and the name it is saved under in checkpoints.</summary>
 public sealed class Parameter
 {
-    public Parameter(string name, Tensor value)
+    internal Parameter(string name, Tensor value)
     {
         Name = name;
         Value = value;
@@ -14,6 +14,7 @@ public sealed class Parameter
     /// <summary>Checkpoint name, unique within a model (for example <c>lstm.0.weight</c>).</summary>
     public string Name { get; }
 
+    /// <summary>The weights.</summary>
     public Tensor Value { get; }
 
     private Tensor? _gradient;
@@ -36,7 +37,7 @@ public sealed class Parameter
     /// (an embedding touched only at looked-up words). Rows are distinct, in any order.
     /// Optimizers may use this to skip untouched rows; code that ignores it stays correct.
     /// </summary>
-    public List<int>? SparseRows { get; set; }
+    internal List<int>? SparseRows { get; set; }
 }
 
 /// <summary>Anything that owns trainable parameters.</summary>

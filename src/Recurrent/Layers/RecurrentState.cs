@@ -18,7 +18,7 @@ public sealed class RecurrentState
     private readonly RecurrentState[] _parts;
 
     /// <summary>A zero leaf state of shape [<paramref name="batchSize"/>, <paramref name="hiddenSize"/>].</summary>
-    public RecurrentState(int batchSize, int hiddenSize, bool hasCell)
+    internal RecurrentState(int batchSize, int hiddenSize, bool hasCell)
     {
         Hidden = new Tensor(batchSize, hiddenSize);
         Cell = hasCell ? new Tensor(batchSize, hiddenSize) : null;
@@ -26,7 +26,7 @@ public sealed class RecurrentState
     }
 
     /// <summary>A composite state made of <paramref name="parts"/> (not copied).</summary>
-    public RecurrentState(params RecurrentState[] parts)
+    internal RecurrentState(params RecurrentState[] parts)
     {
         if (parts.Length == 0) throw new ArgumentException("A composite state needs at least one part.", nameof(parts));
         _parts = (RecurrentState[])parts.Clone();
@@ -73,7 +73,7 @@ public sealed class RecurrentState
     }
 
     /// <summary>Changes the batch size, reusing storage where it fits; the state becomes zero.</summary>
-    public void Resize(int batchSize)
+    internal void Resize(int batchSize)
     {
         foreach (var part in _parts) part.Resize(batchSize);
         if (IsComposite) return;

@@ -3,7 +3,7 @@ using Recurrent.Tensors;
 namespace Recurrent.Layers;
 
 /// <summary>Operations on padded batches of sequences laid out [time, batch, features].</summary>
-public static class SequenceOps
+internal static class SequenceOps
 {
     /// <summary>
     /// result[b] = sequences[lengths[b] − 1, b] (the output at each sequence's last valid step), or zeros when

@@ -7,7 +7,7 @@ namespace Recurrent.Layers;
 /// the mean or the element-wise maximum over steps t &lt; lengths[b]. Padding never contributes, so a sequence
 /// gives the same result whatever batch it is padded into.
 /// </summary>
-public static class SequencePooling
+internal static class SequencePooling
 {
     /// <summary><c>result[b] = (1 / L_b) · Σ_{t &lt; L_b} sequences[t, b]</c>, L_b = lengths[b] (T when empty); zeros when L_b = 0.</summary>
     public static void Mean(Tensor sequences, ReadOnlySpan<int> lengths, Tensor result)

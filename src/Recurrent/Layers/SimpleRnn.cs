@@ -11,7 +11,7 @@ namespace Recurrent.Layers;
 /// W [InputSize + Hidden, Hidden] (x rows, then h rows), b [Hidden]. As in <see cref="Lstm"/>, the input
 /// projections of all steps are one GEMM before the recurrence and the weight gradients one GEMM each after it.
 /// </remarks>
-public sealed class SimpleRnn : IRecurrentLayer
+internal sealed class SimpleRnn : IRecurrentLayer
 {
     private readonly Parameter[] _parameters;
 

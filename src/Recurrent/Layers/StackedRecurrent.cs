@@ -10,7 +10,7 @@ namespace Recurrent.Layers;
 /// <remarks>
 /// The state is composite: <see cref="RecurrentState.Parts"/>[l] is layer l's state (bottom first).
 /// </remarks>
-public sealed class StackedRecurrent : IRecurrentLayer
+internal sealed class StackedRecurrent : IRecurrentLayer
 {
     private readonly IRecurrentLayer[] _layers;
     private readonly Dropout[] _dropouts;   // one per gap between layers, empty without dropout

@@ -30,6 +30,7 @@ public sealed class TransitionConstraints
         Array.Fill(_end, true);
     }
 
+    /// <summary>Number of tags.</summary>
     public int TagCount { get; }
 
     /// <summary>True when tag <paramref name="to"/> may directly follow tag <paramref name="from"/>.</summary>
@@ -41,10 +42,13 @@ public sealed class TransitionConstraints
     /// <summary>True when a sequence may end with <paramref name="tag"/>.</summary>
     public bool IsAllowedEnd(int tag) => _end[Check(tag)];
 
+    /// <summary>Forbids tag <paramref name="to"/> right after tag <paramref name="from"/>.</summary>
     public void Disallow(int from, int to) => _allowed[Check(from) * TagCount + Check(to)] = false;
 
+    /// <summary>Forbids a sentence to start with <paramref name="tag"/>.</summary>
     public void DisallowStart(int tag) => _start[Check(tag)] = false;
 
+    /// <summary>Forbids a sentence to end with <paramref name="tag"/>.</summary>
     public void DisallowEnd(int tag) => _end[Check(tag)] = false;
 
     /// <summary>

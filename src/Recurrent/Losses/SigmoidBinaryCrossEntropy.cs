@@ -12,7 +12,7 @@ namespace Recurrent.Losses;
 /// (TensorFlow's sigmoid_cross_entropy_with_logits). <c>Sum = Σ loss</c>, <c>Mean = Sum / Σ w</c>.</para>
 /// <para>Gradient of <c>scale · Sum</c>: <c>g = scale · w · (σ(x) − y)</c>.</para>
 /// </remarks>
-public sealed class SigmoidBinaryCrossEntropy
+internal sealed class SigmoidBinaryCrossEntropy
 {
     private readonly Tensor _losses = new Tensor(0);
 

@@ -19,7 +19,7 @@ namespace Recurrent.Losses;
 /// copied into buffers owned by this object (a delegate cannot capture a span); after the first call with a
 /// given n nothing is allocated here.</para>
 /// </remarks>
-public sealed class SoftmaxCrossEntropy
+internal sealed class SoftmaxCrossEntropy
 {
     private readonly Tensor _rowLosses = new Tensor(0);
     private int[] _targets = [];

@@ -38,8 +38,10 @@ public sealed class ChunkScorer
     private long _tokens, _correctTags, _gold, _predicted, _correct;
     private int _lineColumns = -1;
 
+    /// <summary>A scorer that reads chunks by <paramref name="rules"/>.</summary>
     public ChunkScorer(ChunkRules rules = ChunkRules.Conlleval) => _rules = rules;
 
+    /// <summary>How chunk boundaries are read from the tags.</summary>
     public ChunkRules Rules => _rules;
 
     /// <summary>Scores one token with gold tag <paramref name="gold"/> and predicted tag <paramref name="predicted"/>.</summary>

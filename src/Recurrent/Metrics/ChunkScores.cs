@@ -11,10 +11,13 @@ namespace Recurrent.Metrics;
 /// <param name="CorrectChunks">Predicted chunks with the gold chunk's type, start and end.</param>
 public sealed record ChunkTypeScore(string Type, long GoldChunks, long PredictedChunks, long CorrectChunks)
 {
+    /// <summary>Percentage of predicted chunks that are correct (0 when none was predicted).</summary>
     public double Precision => PredictedChunks > 0 ? 100.0 * CorrectChunks / PredictedChunks : 0;
 
+    /// <summary>Percentage of gold chunks that were found (0 when there are none).</summary>
     public double Recall => GoldChunks > 0 ? 100.0 * CorrectChunks / GoldChunks : 0;
 
+    /// <summary>Harmonic mean of <see cref="Precision"/> and <see cref="Recall"/>, in percent.</summary>
     public double F1
     {
         get
@@ -35,10 +38,13 @@ public sealed record ChunkScores(long Tokens, long CorrectTags, ChunkTypeScore O
     /// <summary>Token accuracy in percent, <c>100 · CorrectTags / Tokens</c> (0 when there are no tokens).</summary>
     public double Accuracy => Tokens > 0 ? 100.0 * CorrectTags / Tokens : 0;
 
+    /// <summary>Precision over all chunk types, in percent.</summary>
     public double Precision => Overall.Precision;
 
+    /// <summary>Recall over all chunk types, in percent.</summary>
     public double Recall => Overall.Recall;
 
+    /// <summary>F1 over all chunk types, in percent (conlleval's FB1).</summary>
     public double F1 => Overall.F1;
 
     /// <summary>

@@ -29,6 +29,7 @@ public sealed class ClassificationReport
         _confusion = new long[labels.Count * labels.Count];
     }
 
+    /// <summary>The class names, in class order.</summary>
     public IReadOnlyList<string> Labels { get; }
 
     /// <summary>Counts one example of class <paramref name="actual"/> predicted as <paramref name="predicted"/>.</summary>
@@ -54,6 +55,7 @@ public sealed class ClassificationReport
         }
     }
 
+    /// <summary>Share of examples whose predicted class is the true one.</summary>
     public double Accuracy
     {
         get

@@ -15,7 +15,7 @@ namespace Recurrent.Models;
 /// <see cref="EvaluateBatch"/> read the state as the initial state and leave the final state in it.
 /// All buffers are owned by the model and reused, so a step allocates nothing once shapes are seen.
 /// </remarks>
-public sealed class LanguageModel : IModel
+public sealed partial class LanguageModel : IModel
 {
     private readonly Embedding? _embedding;
     private readonly Dropout _inputDropout;
@@ -74,16 +74,19 @@ public sealed class LanguageModel : IModel
         _outputDropout = new Dropout(config.KeepProb, Random, config.VariationalDropout);
     }
 
+    /// <summary>The hyper-parameters the model was built with.</summary>
     public LanguageModelConfig Config { get; }
 
     /// <summary>The generator behind initialisation and dropout masks; its state is saved in checkpoints.</summary>
     public RandomGenerator Random { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
     /// <summary>Every parameter trains (a language model has nothing frozen).</summary>
     public IReadOnlyList<Parameter> TrainableParameters => _parameters;
 
+    /// <inheritdoc/>
     public string ConfigJson => Config.ToJson();
 
     /// <summary>
@@ -94,11 +97,12 @@ public sealed class LanguageModel : IModel
     {
         var copy = new LanguageModel(Config);
         ModelExtensions.ShareWeights(copy, this);
+        copy.Codec = Codec;
         return copy;
     }
 
     /// <summary>When set, every batch charges its phases' wall time here (profiling); null by default.</summary>
-    public LanguageModelTimings? Timings { get; set; }
+    internal LanguageModelTimings? Timings { get; set; }
 
     /// <summary>Total number of trainable weights.</summary>
     public long ParameterCount => this.CountParameters();
@@ -107,7 +111,7 @@ public sealed class LanguageModel : IModel
     public RecurrentState CreateState(int batchSize) => _recurrent.CreateState(batchSize);
 
     /// <summary>The tensors of a state, bottom layer first (hidden, then cell), as checkpoints store them.</summary>
-    public static List<Tensor> StateTensors(RecurrentState state)
+    internal static List<Tensor> StateTensors(RecurrentState state)
     {
         var tensors = new List<Tensor>();
         Collect(state, tensors);

@@ -7,8 +7,11 @@ namespace Recurrent.Models;
 [JsonConverter(typeof(JsonStringEnumConverter<CellKind>))]
 public enum CellKind
 {
+    /// <summary>Long short-term memory (Hochreiter and Schmidhuber), with a forget gate.</summary>
     Lstm,
+    /// <summary>Gated recurrent unit (Cho et al.), as PyTorch and cuDNN compute it.</summary>
     Gru,
+    /// <summary>Plain (Elman) recurrent layer with tanh.</summary>
     Rnn,
 }
 
@@ -16,9 +19,13 @@ public enum CellKind
 [JsonConverter(typeof(JsonStringEnumConverter<OptimizerKind>))]
 public enum OptimizerKind
 {
+    /// <summary>Plain stochastic gradient descent.</summary>
     Sgd,
+    /// <summary>Gradient descent with momentum.</summary>
     Momentum,
+    /// <summary>Adam (Kingma and Ba).</summary>
     Adam,
+    /// <summary>RMSProp (Hinton).</summary>
     RmsProp,
 }
 
@@ -38,16 +45,19 @@ public sealed record LanguageModelConfig
     /// <summary>Weights are initialised uniformly in [−init_scale, init_scale].</summary>
     [JsonPropertyName("init_scale")] public float InitScale { get; init; } = 0.1f;
 
+    /// <summary>Initial learning rate.</summary>
     [JsonPropertyName("learning_rate")] public float LearningRate { get; init; } = 1.0f;
 
     /// <summary>Gradients are clipped to this global norm (0 disables clipping).</summary>
     [JsonPropertyName("max_grad_norm")] public float MaxGradNorm { get; init; } = 5f;
 
+    /// <summary>Number of stacked recurrent layers.</summary>
     [JsonPropertyName("num_layers")] public int NumLayers { get; init; } = 2;
 
     /// <summary>Truncated-BPTT length: time steps per batch.</summary>
     [JsonPropertyName("num_steps")] public int NumSteps { get; init; } = 20;
 
+    /// <summary>Units per recurrent layer.</summary>
     [JsonPropertyName("hidden_size")] public int HiddenSize { get; init; } = 200;
 
     /// <summary>Size of the input embedding; 0 means the hidden size (as in ptb_word_lm.py); ignored with one-hot input.</summary>
@@ -65,11 +75,13 @@ public sealed record LanguageModelConfig
     /// <summary>Learning-rate factor per epoch after <see cref="MaxEpoch"/> (1 = constant).</summary>
     [JsonPropertyName("lr_decay")] public float LrDecay { get; init; } = 0.5f;
 
+    /// <summary>Parallel streams the training text is cut into (rows of a batch).</summary>
     [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 20;
 
     /// <summary>Number of tokens; set from the training data's vocabulary when the model is built.</summary>
     [JsonPropertyName("vocab_size")] public int VocabSize { get; init; } = 10000;
 
+    /// <summary>The recurrent cell.</summary>
     [JsonPropertyName("cell")] public CellKind Cell { get; init; } = CellKind.Lstm;
 
     /// <summary>Added to the LSTM forget gate's pre-activation (ptb_word_lm.py uses 0).</summary>
@@ -81,6 +93,7 @@ public sealed record LanguageModelConfig
     /// <summary>Use the same dropout mask at every time step (Gal and Ghahramani) instead of a fresh one.</summary>
     [JsonPropertyName("variational_dropout")] public bool VariationalDropout { get; init; }
 
+    /// <summary>The optimizer.</summary>
     [JsonPropertyName("optimizer")] public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
 
     /// <summary>Seed for initialisation, dropout and sampling: a run is reproducible from it.</summary>

@@ -46,23 +46,31 @@ public sealed class LanguageModelTask : ITrainingTask
             : new TaskPresentation("words", LossDisplay.Perplexity, $"{kind} model: {config.NumLayers} × {config.HiddenSize} {cell}", []));
     }
 
+    /// <inheritdoc/>
     public string Kind { get; }
 
     /// <summary>The model, typed.</summary>
     public LanguageModel Language { get; }
 
+    /// <inheritdoc/>
     public IModel Model => Language;
 
+    /// <inheritdoc/>
     public TrainingSettings Settings { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyDictionary<string, string> CheckpointMetadata => _metadata;
 
+    /// <inheritdoc/>
     public IReadOnlyList<Tensor> CarriedState { get; }
 
+    /// <inheritdoc/>
     public TaskPresentation Presentation { get; }
 
+    /// <inheritdoc/>
     public int BatchCount => _batches?.Count ?? 0;
 
+    /// <inheritdoc/>
     public void CheckData()
     {
         LanguageModelConfig c = Language.Config;
@@ -78,8 +86,10 @@ public sealed class LanguageModelTask : ITrainingTask
             throw new RecurrentException($"The {what} text has {tokens.Length} tokens: too few to score with {rows} rows (each row needs at least 2).");
     }
 
+    /// <inheritdoc/>
     public void StartEpoch(int epoch) => _state.Clear();
 
+    /// <inheritdoc/>
     public BatchLoss TrainBatch(int epoch, int batch)
     {
         LanguageModelConfig c = Language.Config;
@@ -88,6 +98,7 @@ public sealed class LanguageModelTask : ITrainingTask
         return new BatchLoss(loss, _inputs.Length, _inputs.Length);
     }
 
+    /// <inheritdoc/>
     public Evaluation Validate(int? maxBatches)
     {
         LanguageModelConfig c = Language.Config;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Recurrent.Models;
 
 /// <summary>The phases of a language-model training or evaluation step that <see cref="LanguageModelTimings"/> separates.</summary>
-public enum LanguageModelPhase
+internal enum LanguageModelPhase
 {
     Embedding,
     RecurrentForward,
@@ -21,7 +21,7 @@ public enum LanguageModelPhase
 /// Accumulated wall time per <see cref="LanguageModelPhase"/>, for profiling (<c>recurrent bench lm --profile</c>).
 /// Attach one to <see cref="LanguageModel.Timings"/>; when it is null (the default) the model takes no timestamps.
 /// </summary>
-public sealed class LanguageModelTimings
+internal sealed class LanguageModelTimings
 {
     private readonly long[] _ticks = new long[Enum.GetValues<LanguageModelPhase>().Length];
     private long _mark;

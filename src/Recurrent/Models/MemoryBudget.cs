@@ -13,7 +13,7 @@ namespace Recurrent.Models;
 /// limit (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>, which honours <c>DOTNET_GCHeapHardLimit</c>).
 /// Elsewhere than Linux only the last is known. <see cref="Limit"/> (<c>--max-memory</c>) replaces all of them.
 /// </remarks>
-public static class MemoryBudget
+internal static class MemoryBudget
 {
     /// <summary>When set, the memory a model may use instead of what the machine reports (<c>--max-memory</c>).</summary>
     public static long? Limit { get; set; }

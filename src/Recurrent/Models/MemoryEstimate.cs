@@ -29,7 +29,7 @@ namespace Recurrent.Models;
 /// the model while resuming. The sums are done in <c>double</c> (exact for integers below 2⁵³, about 9 PB) and
 /// saturate at <see cref="long.MaxValue"/>, so an absurd configuration gives an absurd figure rather than an overflow.</para>
 /// </remarks>
-public sealed record MemoryEstimate
+internal sealed record MemoryEstimate
 {
     /// <summary>Bytes of the weights.</summary>
     public required long ParameterBytes { get; init; }

@@ -9,7 +9,7 @@ namespace Recurrent.Models;
 /// how often the most probable symbol is one the grammar allows, and how often the model predicts the
 /// symbol that must repeat the string's second one, the prediction that needs memory.
 /// </summary>
-public static class ReberTask
+internal static class ReberTask
 {
     /// <summary>The symbols and the line separator, in id order.</summary>
     public static Vocabulary CreateVocabulary()
@@ -79,4 +79,4 @@ public static class ReberTask
 /// <param name="Strings">Strings scored.</param>
 /// <param name="LegalAccuracy">Fraction of positions whose most probable next symbol is allowed by the grammar.</param>
 /// <param name="MemoryAccuracy">Fraction of strings whose second-to-last symbol (a repeat of the second) is predicted.</param>
-public sealed record ReberScore(int Strings, double LegalAccuracy, double MemoryAccuracy);
+internal sealed record ReberScore(int Strings, double LegalAccuracy, double MemoryAccuracy);

@@ -42,6 +42,8 @@ public sealed class SequenceClassifier : IModel
     private bool _hasLengths;
     private int _steps, _batch;
 
+    /// <summary>Builds the model with weights drawn from a generator seeded by <c>config.seed</c>.</summary>
+    /// <exception cref="RecurrentException">The config is invalid (the message names the setting).</exception>
     public SequenceClassifier(SequenceClassifierConfig config)
     {
         config.Validate();
@@ -85,14 +87,19 @@ public sealed class SequenceClassifier : IModel
         _ => throw new RecurrentException($"Unknown cell '{Config.Cell}'."),
     };
 
+    /// <summary>The hyper-parameters the model was built with.</summary>
     public SequenceClassifierConfig Config { get; }
 
+    /// <inheritdoc/>
     public RandomGenerator Random { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> TrainableParameters => _trainable;
 
+    /// <inheritdoc/>
     public string ConfigJson => Config.ToJson();
 
     /// <summary>The embedding table [vocab, E], for loading pretrained vectors; null with one-hot input.</summary>

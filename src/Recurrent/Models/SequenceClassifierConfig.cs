@@ -44,15 +44,19 @@ public sealed record SequenceClassifierConfig
     /// <summary>Keep the embedding fixed (pretrained vectors used as they are).</summary>
     [JsonPropertyName("freeze_embeddings")] public bool FreezeEmbeddings { get; init; }
 
+    /// <summary>The recurrent cell.</summary>
     [JsonPropertyName("cell")] public CellKind Cell { get; init; } = CellKind.Lstm;
 
+    /// <summary>Units per recurrent layer (per direction).</summary>
     [JsonPropertyName("hidden_size")] public int HiddenSize { get; init; } = 128;
 
+    /// <summary>Number of stacked recurrent layers.</summary>
     [JsonPropertyName("num_layers")] public int NumLayers { get; init; } = 1;
 
     /// <summary>Each layer reads the sequence both ways; its output is [forward, backward].</summary>
     [JsonPropertyName("bidirectional")] public bool Bidirectional { get; init; }
 
+    /// <summary>How the recurrent outputs over a text become one vector for the classes.</summary>
     [JsonPropertyName("head")] public ClassifierHead Head { get; init; } = ClassifierHead.Last;
 
     /// <summary>Recurrent weights start uniform in [−s, s].</summary>
@@ -88,15 +92,19 @@ public sealed record SequenceClassifierConfig
     /// <summary>Vocabulary: words seen fewer times in training map to &lt;unk&gt;.</summary>
     [JsonPropertyName("min_count")] public int MinCount { get; init; } = 1;
 
+    /// <summary>The optimizer.</summary>
     [JsonPropertyName("optimizer")] public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
 
+    /// <summary>Initial learning rate.</summary>
     [JsonPropertyName("learning_rate")] public float LearningRate { get; init; } = 0.001f;
 
     /// <summary>Gradients are clipped to this global norm (0: none).</summary>
     [JsonPropertyName("max_grad_norm")] public float MaxGradNorm { get; init; }
 
+    /// <summary>Texts per batch.</summary>
     [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 100;
 
+    /// <summary>Training epochs.</summary>
     [JsonPropertyName("epochs")] public int Epochs { get; init; } = 10;
 
     /// <summary>Validation metric that picks the best checkpoint: loss, accuracy or macro_f1.</summary>
@@ -108,6 +116,7 @@ public sealed record SequenceClassifierConfig
     /// <summary>Share of the training data held out for validation when the data has no validation split.</summary>
     [JsonPropertyName("valid_fraction")] public double ValidFraction { get; init; } = 0.1;
 
+    /// <summary>Seed for initialisation, dropout, shuffling and the validation split: a run is reproducible from it.</summary>
     [JsonPropertyName("seed")] public ulong Seed { get; init; } = 1;
 
     /// <summary>Width of the recurrent output the head reads.</summary>
@@ -171,6 +180,7 @@ public sealed record SequenceClassifierConfig
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
+    /// <summary>The config as JSON (snake_case names), as checkpoints and <c>config.json</c> store it.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     /// <summary>Reads a config; <paramref name="source"/> names the file in error messages.</summary>

@@ -85,6 +85,7 @@ public static class SequenceClassifierPresets
         SelectionMetric = "accuracy",
     };
 
+    /// <summary>Preset names, as <c>classify train --preset</c> takes them.</summary>
     public static IReadOnlyList<string> Names { get; } = ["book", "tfmi", "default"];
 
     /// <summary>The preset called <paramref name="name"/>.</summary>

@@ -43,40 +43,51 @@ public sealed class SequenceClassifierTask : ITrainingTask
     }
 
     /// <summary>How a config batches: right padding with real lengths, or the book's fixed left padding.</summary>
-    public static SequenceBatcherOptions BatcherOptions(SequenceClassifierConfig c) => new()
+    internal static SequenceBatcherOptions BatcherOptions(SequenceClassifierConfig c) => new()
     {
         BatchSize = c.BatchSize,
         Padding = c.LeftPad ? PaddingSide.Left : PaddingSide.Right,
         FixedLength = c.LeftPad ? c.MaxLength : 0,
     };
 
+    /// <summary>The model, typed.</summary>
     public SequenceClassifier Classifier { get; }
 
+    /// <summary>The class names, in class order (stored in checkpoints).</summary>
     public IReadOnlyList<string> Labels { get; }
 
+    /// <inheritdoc/>
     public string Kind => "classifier";
 
+    /// <inheritdoc/>
     public IModel Model => Classifier;
 
+    /// <inheritdoc/>
     public TrainingSettings Settings { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyDictionary<string, string> CheckpointMetadata => _metadata;
 
+    /// <inheritdoc/>
     public IReadOnlyList<Tensor> CarriedState => [];
 
+    /// <inheritdoc/>
     public TaskPresentation Presentation { get; }
 
+    /// <inheritdoc/>
     public int BatchCount => _train.BatchCount;
 
     /// <summary>Padded steps over processed steps of an epoch's training batches.</summary>
-    public PaddingStatistics TrainPadding(int epoch)
+    internal PaddingStatistics TrainPadding(int epoch)
     {
         Arrange(epoch);
         return _train.Padding();
     }
 
+    /// <inheritdoc/>
     public void CheckData() { } // both splits are checked when the task is built
 
+    /// <inheritdoc/>
     public void StartEpoch(int epoch) => Arrange(epoch);
 
     private void Arrange(int epoch)
@@ -86,6 +97,7 @@ public sealed class SequenceClassifierTask : ITrainingTask
         _shuffledEpoch = epoch;
     }
 
+    /// <inheritdoc/>
     public BatchLoss TrainBatch(int epoch, int batch)
     {
         Arrange(epoch);
@@ -95,6 +107,7 @@ public sealed class SequenceClassifierTask : ITrainingTask
         return new BatchLoss(loss, _batch.Size, _batch.TotalSteps);
     }
 
+    /// <inheritdoc/>
     public Evaluation Validate(int? maxBatches)
     {
         (double loss, ClassificationReport report, long tokens) = Evaluate(Classifier, _valid, _validBatch, Labels, maxBatches);
@@ -130,7 +143,7 @@ public sealed class SequenceClassifierTask : ITrainingTask
     }
 
     /// <summary>The index of the largest value (the first on ties).</summary>
-    public static int ArgMax(ReadOnlySpan<float> values)
+    internal static int ArgMax(ReadOnlySpan<float> values)
     {
         int best = 0;
         for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;

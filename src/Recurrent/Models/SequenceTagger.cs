@@ -53,6 +53,8 @@ public sealed class SequenceTagger : IModel
     private int _steps, _batch, _real, _forms, _charSteps;
     private TaggingBatch? _last;
 
+    /// <summary>Builds the model with weights drawn from a generator seeded by <c>config.seed</c>.</summary>
+    /// <exception cref="RecurrentException">The config is invalid (the message names the setting).</exception>
     public SequenceTagger(SequenceTaggerConfig config)
     {
         config.Validate();
@@ -117,14 +119,19 @@ public sealed class SequenceTagger : IModel
         _ => throw new RecurrentException($"Unknown cell '{Config.Cell}'."),
     };
 
+    /// <summary>The hyper-parameters the model was built with.</summary>
     public SequenceTaggerConfig Config { get; }
 
+    /// <inheritdoc/>
     public RandomGenerator Random { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter> TrainableParameters => _trainable;
 
+    /// <inheritdoc/>
     public string ConfigJson => Config.ToJson();
 
     /// <summary>The word embedding table [vocab, E], for loading pretrained vectors; null without word input.</summary>
@@ -157,7 +164,7 @@ public sealed class SequenceTagger : IModel
     /// into the trainable parameters' gradients. Tokens whose gold tag is unknown (−1) add nothing.
     /// </summary>
     /// <returns>The summed loss (nats) over the batch.</returns>
-    public double TrainBatch(TaggingBatch batch, float gradientScale)
+    internal double TrainBatch(TaggingBatch batch, float gradientScale)
     {
         if (!batch.HasTags) throw new ArgumentException("Training needs gold tags.", nameof(batch));
         Forward(batch, training: true);
@@ -172,7 +179,7 @@ public sealed class SequenceTagger : IModel
     /// the summed loss against the gold tags (0 without them; sentences holding a tag the model does not know add
     /// nothing to a CRF loss, such tokens nothing to a softmax loss).
     /// </summary>
-    public double Evaluate(TaggingBatch batch, Span<int> predicted)
+    internal double Evaluate(TaggingBatch batch, Span<int> predicted)
     {
         Forward(batch, training: false);
         double loss = batch.HasTags ? Loss(batch, null, 0f) : 0;
@@ -181,7 +188,7 @@ public sealed class SequenceTagger : IModel
     }
 
     /// <summary>The emissions [T, B, K] of the last forward pass.</summary>
-    public Tensor Emissions => _emissions;
+    internal Tensor Emissions => _emissions;
 
     private void Forward(TaggingBatch batch, bool training)
     {

@@ -72,10 +72,13 @@ public sealed record SequenceTaggerConfig
     /// <summary>Floats per token of dense input (128 for OCR letters); 0 for none. Set from the data.</summary>
     [JsonPropertyName("frame_size")] public int FrameSize { get; init; }
 
+    /// <summary>The recurrent cell.</summary>
     [JsonPropertyName("cell")] public CellKind Cell { get; init; } = CellKind.Lstm;
 
+    /// <summary>Units per recurrent layer (per direction).</summary>
     [JsonPropertyName("hidden_size")] public int HiddenSize { get; init; } = 128;
 
+    /// <summary>Number of stacked recurrent layers.</summary>
     [JsonPropertyName("num_layers")] public int NumLayers { get; init; } = 1;
 
     /// <summary>Each layer reads the sentence both ways; its output is [forward, backward].</summary>
@@ -90,8 +93,10 @@ public sealed record SequenceTaggerConfig
     /// <summary>Dropout keep probability on the token inputs, between stacked layers and on the top layer's output (1: none).</summary>
     [JsonPropertyName("keep_prob")] public float KeepProb { get; init; } = 1f;
 
+    /// <summary>A softmax per token, or a linear-chain CRF over the sentence.</summary>
     [JsonPropertyName("output")] public TaggerOutput Output { get; init; } = TaggerOutput.Softmax;
 
+    /// <summary>How chunk tags are encoded for the model (none, BIO or IOBES); predictions are written back as the data writes them.</summary>
     [JsonPropertyName("tag_encoding")] public TagEncoding TagEncoding { get; init; } = TagEncoding.None;
 
     /// <summary>With a CRF and chunk tags, forbid the transitions the encoding makes impossible.</summary>
@@ -106,8 +111,10 @@ public sealed record SequenceTaggerConfig
     /// <summary>CoNLL-U files: tag UPOS or XPOS.</summary>
     [JsonPropertyName("conllu_tag")] public ConllUTagField ConllUTag { get; init; } = ConllUTagField.Upos;
 
+    /// <summary>The optimizer.</summary>
     [JsonPropertyName("optimizer")] public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
 
+    /// <summary>Initial learning rate.</summary>
     [JsonPropertyName("learning_rate")] public float LearningRate { get; init; } = 0.001f;
 
     /// <summary>Learning-rate factor per epoch (1: constant).</summary>
@@ -119,6 +126,7 @@ public sealed record SequenceTaggerConfig
     /// <summary>Sentences per batch.</summary>
     [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 16;
 
+    /// <summary>Training epochs.</summary>
     [JsonPropertyName("epochs")] public int Epochs { get; init; } = 10;
 
     /// <summary>Validation metric that picks the best checkpoint: auto (F1 for chunk tags, else accuracy), loss, accuracy, f1, letter_error or word_error.</summary>
@@ -136,6 +144,7 @@ public sealed record SequenceTaggerConfig
     /// <summary>OCR letters: test on this cross-validation fold and train on the others, instead of a random split (−1: random split).</summary>
     [JsonPropertyName("test_fold")] public int TestFold { get; init; } = -1;
 
+    /// <summary>Seed for initialisation, dropout, shuffling and the splits: a run is reproducible from it.</summary>
     [JsonPropertyName("seed")] public ulong Seed { get; init; } = 1;
 
     /// <summary>Features per token fed to the recurrent layers.</summary>
@@ -231,6 +240,7 @@ public sealed record SequenceTaggerConfig
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
+    /// <summary>The config as JSON (snake_case names), as checkpoints and <c>config.json</c> store it.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     /// <summary>Reads a config; <paramref name="source"/> names the file in error messages.</summary>
@@ -247,5 +257,6 @@ public sealed record SequenceTaggerConfig
     /// <summary>Equality by value, the feature sizes included (a record compares arrays by reference).</summary>
     public bool Equals(SequenceTaggerConfig? other) => other is not null && ToJson() == other.ToJson();
 
+    /// <summary>A hash of the JSON form, consistent with <see cref="Equals(SequenceTaggerConfig)"/>.</summary>
     public override int GetHashCode() => ToJson().GetHashCode(StringComparison.Ordinal);
 }

@@ -110,6 +110,7 @@ public static class SequenceTaggerPresets
         SelectionMetric = "auto",
     };
 
+    /// <summary>Preset names, as <c>tag train --preset</c> takes them.</summary>
     public static IReadOnlyList<string> Names { get; } = ["tfmi-ocr", "chunk", "pos"];
 
     /// <summary>The preset called <paramref name="name"/>.</summary>
@@ -122,7 +123,7 @@ public static class SequenceTaggerPresets
     };
 
     /// <summary>The dataset a preset reads when no <c>--data</c> is given.</summary>
-    public static DatasetDescriptor DatasetOf(string name) => name switch
+    internal static DatasetDescriptor DatasetOf(string name) => name switch
     {
         "tfmi-ocr" => KnownDatasets.Ocr,
         "chunk" => KnownDatasets.Conll2000,

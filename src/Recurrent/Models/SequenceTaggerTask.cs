@@ -25,6 +25,7 @@ public sealed class SequenceTaggerTask : ITrainingTask
     private readonly int[] _wordCounts;
     private int _shuffledEpoch = -1;
 
+    /// <summary>A task that trains <paramref name="model"/> on <paramref name="train"/> and validates on <paramref name="valid"/>, both encoded with <paramref name="vocabularies"/>.</summary>
     public SequenceTaggerTask(SequenceTagger model, TaggingVocabularies vocabularies, TaggedSequences train, TaggedSequences valid)
     {
         Tagger = model;
@@ -46,22 +47,31 @@ public sealed class SequenceTaggerTask : ITrainingTask
         Presentation = new TaskPresentation("tokens", LossDisplay.Nats, $"tagger: {layers}, {(c.Output == TaggerOutput.Crf ? "CRF" : "softmax")}", MetricsOf(c, vocabularies));
     }
 
+    /// <summary>The model, typed.</summary>
     public SequenceTagger Tagger { get; }
 
+    /// <summary>The vocabularies the data was encoded with (stored in checkpoints).</summary>
     public TaggingVocabularies Vocabularies { get; }
 
+    /// <inheritdoc/>
     public string Kind => "tagger";
 
+    /// <inheritdoc/>
     public IModel Model => Tagger;
 
+    /// <inheritdoc/>
     public TrainingSettings Settings { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyDictionary<string, string> CheckpointMetadata => _metadata;
 
+    /// <inheritdoc/>
     public IReadOnlyList<Tensor> CarriedState => [];
 
+    /// <inheritdoc/>
     public TaskPresentation Presentation { get; }
 
+    /// <inheritdoc/>
     public int BatchCount => _train.BatchCount;
 
     /// <summary>
@@ -107,7 +117,7 @@ public sealed class SequenceTaggerTask : ITrainingTask
     }
 
     /// <summary>What a tagger checkpoint stores beside its config: the words, the tags, the characters and the feature values.</summary>
-    public static Dictionary<string, string> Metadata(TaggingVocabularies v) => new()
+    internal static Dictionary<string, string> Metadata(TaggingVocabularies v) => new()
     {
         [ModelCheckpoint.VocabularyKey] = v.Words.ToJson(),
         [ModelCheckpoint.LabelsKey] = System.Text.Json.JsonSerializer.Serialize(v.Tags.Names),
@@ -116,12 +126,12 @@ public sealed class SequenceTaggerTask : ITrainingTask
     };
 
     /// <summary>The validation metrics shown each epoch: accuracy and F1 for chunks, letter and word error for frames, else accuracy.</summary>
-    public static IReadOnlyList<string> MetricsOf(SequenceTaggerConfig c, TaggingVocabularies v) =>
+    internal static IReadOnlyList<string> MetricsOf(SequenceTaggerConfig c, TaggingVocabularies v) =>
         v.IsChunkTagging ? ["accuracy", "f1"] : c.FrameSize > 0 ? ["letter_error", "word_error"] : ["accuracy"];
 
     /// <summary>The config's selection metric with <c>auto</c> resolved: F1 for chunk tags, accuracy otherwise.</summary>
     /// <exception cref="RecurrentException">F1 is asked for tags that are not chunk tags.</exception>
-    public static string SelectionMetricOf(SequenceTaggerConfig c, TaggingVocabularies v)
+    internal static string SelectionMetricOf(SequenceTaggerConfig c, TaggingVocabularies v)
     {
         if (c.SelectionMetric == "auto") return v.IsChunkTagging ? "f1" : "accuracy";
         if (c.SelectionMetric == "f1" && !v.IsChunkTagging)
@@ -130,7 +140,7 @@ public sealed class SequenceTaggerTask : ITrainingTask
     }
 
     /// <summary>Sets the CRF's transition constraints from the tag names when the config asks for them (chunk encodings only).</summary>
-    public static void ApplyConstraints(SequenceTagger model, TaggingVocabularies v)
+    internal static void ApplyConstraints(SequenceTagger model, TaggingVocabularies v)
     {
         SequenceTaggerConfig c = model.Config;
         model.Constraints = c.Output == TaggerOutput.Crf && c.Constrained && c.TagEncoding != TagEncoding.None
@@ -138,8 +148,10 @@ public sealed class SequenceTaggerTask : ITrainingTask
             : null;
     }
 
+    /// <inheritdoc/>
     public void CheckData() { } // every split is encoded (and so checked) when the task is built
 
+    /// <inheritdoc/>
     public void StartEpoch(int epoch) => Arrange(epoch);
 
     private void Arrange(int epoch)
@@ -150,12 +162,13 @@ public sealed class SequenceTaggerTask : ITrainingTask
     }
 
     /// <summary>Padded steps over processed steps of an epoch's training batches.</summary>
-    public Data.Classification.PaddingStatistics TrainPadding(int epoch)
+    internal Data.Classification.PaddingStatistics TrainPadding(int epoch)
     {
         Arrange(epoch);
         return _train.Padding();
     }
 
+    /// <inheritdoc/>
     public BatchLoss TrainBatch(int epoch, int batch)
     {
         Arrange(epoch);
@@ -165,6 +178,7 @@ public sealed class SequenceTaggerTask : ITrainingTask
         return new BatchLoss(loss, _batch.RealTokens, _batch.RealTokens);
     }
 
+    /// <inheritdoc/>
     public Evaluation Validate(int? maxBatches)
     {
         (double loss, TaggingReport report, long tokens) = Evaluate(Tagger, Vocabularies, _valid, _validBatch, maxBatches, null);
@@ -172,7 +186,7 @@ public sealed class SequenceTaggerTask : ITrainingTask
     }
 
     /// <summary>The report's numbers under the trainer's metric names (all fractions).</summary>
-    public static Dictionary<string, double> MetricValues(SequenceTaggerConfig c, TaggingReport report)
+    internal static Dictionary<string, double> MetricValues(SequenceTaggerConfig c, TaggingReport report)
     {
         var metrics = new Dictionary<string, double> { ["accuracy"] = report.Accuracy };
         if (report.Chunks is { } chunks) metrics["f1"] = chunks.F1 / 100;

@@ -1,5 +1,6 @@
 using Recurrent.Data;
 using Recurrent.Data.Classification;
+using Recurrent.Training;
 
 namespace Recurrent.Models;
 
@@ -14,6 +15,7 @@ public sealed class TextClassifier
     private readonly SequenceClassifier _model;
     private readonly TextEncoder _encoder;
 
+    /// <summary>A classifier over <paramref name="model"/>, which reads texts with <paramref name="vocabulary"/> and names its classes <paramref name="labels"/> (in class order).</summary>
     public TextClassifier(SequenceClassifier model, Vocabulary vocabulary, IReadOnlyList<string> labels)
     {
         _model = model;
@@ -21,7 +23,28 @@ public sealed class TextClassifier
         _encoder = new TextEncoder(vocabulary, model.Config.MaxLength, model.Config.Truncate);
     }
 
+    /// <summary>The class names, in class order.</summary>
     public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>
+    /// Loads a classifier from a checkpoint file, or from a run folder (its best checkpoint, else its last), with the
+    /// vocabulary and labels it was trained with.
+    /// </summary>
+    /// <exception cref="RecurrentException">The path does not exist, is not a checkpoint, or holds another kind of model.</exception>
+    public static TextClassifier Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ClassifierCheckpoint checkpoint = ClassifierCheckpoint.From(ModelCheckpoint.LoadFileOrRun(path));
+        return new TextClassifier(checkpoint.Model, checkpoint.Vocabulary, checkpoint.Labels);
+    }
+
+    /// <summary>The most probable label of <paramref name="text"/>, with every class's probability.</summary>
+    public ClassPrediction Predict(string text)
+    {
+        var probabilities = new float[Labels.Count];
+        int label = Predict(text, probabilities);
+        return new ClassPrediction(Labels[label], label, probabilities);
+    }
 
     /// <summary>Writes each class's probability into <paramref name="probabilities"/> (length = classes) and returns the most probable class.</summary>
     public int Predict(string text, Span<float> probabilities)

@@ -16,7 +16,7 @@ namespace Recurrent.Optimizers;
 /// Sparse gradients are applied densely (untouched rows see g = 0, so their moments decay), which is the exact
 /// algorithm. Slots: <c>{name}/m</c>, <c>{name}/v</c>.
 /// </remarks>
-public sealed class Adam : Optimizer
+internal sealed class Adam : Optimizer
 {
     public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f) : base(learningRate)
     {

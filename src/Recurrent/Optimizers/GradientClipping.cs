@@ -4,7 +4,7 @@ using Recurrent.Layers;
 namespace Recurrent.Optimizers;
 
 /// <summary>Gradient clipping over a set of parameters; both methods respect <see cref="Parameter.SparseRows"/>.</summary>
-public static class GradientClipping
+internal static class GradientClipping
 {
     /// <summary>
     /// The global norm <c>sqrt(Σ_p Σ_i g_p[i]²)</c> over all gradients, accumulated in double. Sparse gradients

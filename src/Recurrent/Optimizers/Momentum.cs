@@ -13,7 +13,7 @@ namespace Recurrent.Optimizers;
 /// zero gradient, so their accumulator still decays and they keep moving. That is the exact dense algorithm;
 /// skipping them (TensorFlow's "lazy" sparse update) would change the optimiser. Slot: <c>{name}/momentum</c>.
 /// </remarks>
-public sealed class Momentum : Optimizer
+internal sealed class Momentum : Optimizer
 {
     public Momentum(float learningRate, float momentum = 0.9f, bool nesterov = false) : base(learningRate)
     {

@@ -13,7 +13,7 @@ namespace Recurrent.Optimizers;
 /// (e.g. <c>embedding.weight/m</c>), like TensorFlow's slot variables. Updates are element-wise and run in a
 /// fixed order, so restoring <see cref="StateTensors"/> and <see cref="StepCount"/> continues a run bit-identically.
 /// </remarks>
-public abstract class Optimizer
+internal abstract class Optimizer
 {
     private readonly Dictionary<Parameter, Tensor[]> _slots = new();
     private readonly List<(string Name, Tensor Value)> _state = new();

@@ -12,7 +12,7 @@ namespace Recurrent.Optimizers;
 /// A null list means a dense gradient, cleared whole. Trainers call <see cref="Zero(IReadOnlyList{Parameter})"/>
 /// before each backward pass.
 /// </remarks>
-public static class ParameterGradients
+internal static class ParameterGradients
 {
     /// <summary>Zeroes the gradient of <paramref name="parameter"/>: the listed rows and then the list itself when sparse, all of it when dense.</summary>
     public static void Zero(Parameter parameter)

@@ -10,7 +10,7 @@ namespace Recurrent.Optimizers;
 /// The rate never goes below <see cref="MinimumRate"/>. The whole mutable state is <see cref="PlateauState"/>,
 /// which checkpoints save with <see cref="GetState"/> and restore with <see cref="SetState"/>.
 /// </remarks>
-public sealed class PlateauSchedule
+internal sealed class PlateauSchedule
 {
     private PlateauState _state;
 
@@ -76,4 +76,4 @@ public sealed class PlateauSchedule
 }
 
 /// <summary>The serialisable state of a <see cref="PlateauSchedule"/>.</summary>
-public readonly record struct PlateauState(float LearningRate, double Best, int BadReports);
+internal readonly record struct PlateauState(float LearningRate, double Best, int BadReports);

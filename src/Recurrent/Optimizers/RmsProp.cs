@@ -14,7 +14,7 @@ namespace Recurrent.Optimizers;
 /// kept and the update is <c>θ ← θ − lr·g / sqrt(ms + ε)</c>. Sparse gradients are applied densely.
 /// Slots: <c>{name}/rms</c> and, when μ &gt; 0, <c>{name}/momentum</c>.
 /// </remarks>
-public sealed class RmsProp : Optimizer
+internal sealed class RmsProp : Optimizer
 {
     private readonly string[] _slotNames;
 

@@ -9,7 +9,7 @@ namespace Recurrent.Optimizers;
 /// Has no state, so it honours <see cref="Parameter.SparseRows"/> exactly: only listed rows are updated, and
 /// the result is identical to a dense update because untouched rows would change by −lr·0.
 /// </remarks>
-public sealed class Sgd : Optimizer
+internal sealed class Sgd : Optimizer
 {
     public Sgd(float learningRate) : base(learningRate) { }
 

@@ -6,7 +6,7 @@ namespace Recurrent.Optimizers;
 /// For 0-based epoch e: <c>lr(e) = baseRate · decay^max(e + 1 − maxEpoch, 0)</c>.
 /// </summary>
 /// <remarks>PTB small: base 1.0, max_epoch 4, decay 0.5 gives 1, 1, 1, 1, 0.5, 0.25, … over 13 epochs.</remarks>
-public sealed class StepDecaySchedule
+internal sealed class StepDecaySchedule
 {
     public StepDecaySchedule(float baseRate, int maxEpoch, float decay)
     {

@@ -75,16 +75,16 @@ public sealed class Tensor
     }
 
     /// <summary>Reshapes to one dimension, reusing storage when it is large enough. Contents are unspecified after growth.</summary>
-    public Tensor Resize(int d0) { SetShape(1, d0, 0, 0, 0); return this; }
+    internal Tensor Resize(int d0) { SetShape(1, d0, 0, 0, 0); return this; }
 
     /// <inheritdoc cref="Resize(int)"/>
-    public Tensor Resize(int d0, int d1) { SetShape(2, d0, d1, 0, 0); return this; }
+    internal Tensor Resize(int d0, int d1) { SetShape(2, d0, d1, 0, 0); return this; }
 
     /// <inheritdoc cref="Resize(int)"/>
-    public Tensor Resize(int d0, int d1, int d2) { SetShape(3, d0, d1, d2, 0); return this; }
+    internal Tensor Resize(int d0, int d1, int d2) { SetShape(3, d0, d1, d2, 0); return this; }
 
     /// <inheritdoc cref="Resize(int)"/>
-    public Tensor Resize(int d0, int d1, int d2, int d3) { SetShape(4, d0, d1, d2, d3); return this; }
+    internal Tensor Resize(int d0, int d1, int d2, int d3) { SetShape(4, d0, d1, d2, d3); return this; }
 
     /// <summary>Sets every live element to zero.</summary>
     public void Clear() => Span.Clear();
@@ -123,8 +123,10 @@ public sealed class Tensor
         Data = source.Data;
     }
 
+    /// <summary>Whether <paramref name="other"/> has the same shape.</summary>
     public bool SameShape(Tensor other) => _shape.AsSpan().SequenceEqual(other._shape);
 
+    /// <summary>The shape, e.g. <c>Tensor[20, 650]</c>.</summary>
     public override string ToString() => $"Tensor[{string.Join(", ", _shape)}]";
 
     private void SetShape(int rank, int d0, int d1, int d2, int d3)

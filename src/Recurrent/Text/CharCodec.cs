@@ -11,6 +11,7 @@ public sealed class CharCodec : TokenCodec
 {
     private readonly int _startId;
 
+    /// <summary>The codec of a character model trained with <paramref name="vocabulary"/>.</summary>
     public CharCodec(CharVocabulary vocabulary)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
@@ -27,11 +28,13 @@ public sealed class CharCodec : TokenCodec
         }
     }
 
+    /// <summary>The characters, in id order.</summary>
     public CharVocabulary Vocabulary { get; }
 
     /// <summary>What generation starts from when no prime is given: a new line when the vocabulary has one (text then starts as at a line start), else its first character.</summary>
     public string DefaultPrime { get; }
 
+    /// <inheritdoc/>
     public override int Count => Vocabulary.Count;
 
     /// <summary>The characters of the text (<see cref="DefaultPrime"/> when empty); each must be in the vocabulary.</summary>
@@ -57,7 +60,9 @@ public sealed class CharCodec : TokenCodec
         return (ids[..^1], ids[1..]);
     }
 
+    /// <inheritdoc/>
     public override string Token(int id) => Vocabulary.CharOf(id);
 
+    /// <inheritdoc/>
     public override string Continuation(int id) => Vocabulary.CharOf(id);
 }

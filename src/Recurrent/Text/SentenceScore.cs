@@ -13,7 +13,7 @@ public readonly record struct SentenceScore(double LogProbability, int Tokens)
     public double Perplexity => Math.Exp(-LogProbability / Tokens);
 
     /// <summary>Steps fed per model call: the model's buffers hold <c>steps × vocabulary</c> logits, so a long text is scored in windows that carry the state.</summary>
-    public const int StepsPerCall = 64;
+    internal const int StepsPerCall = 64;
 
     /// <summary>Scores one sequence (batch 1) from a zero state, as <see cref="TokenCodec.EncodeSentence"/> lays it out.</summary>
     public static SentenceScore Of(LanguageModel model, ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets)

@@ -16,6 +16,7 @@ public sealed class TextGenerator
     private readonly float[] _probabilities;
     private readonly int[] _next = new int[1];
 
+    /// <summary>A generator over <paramref name="model"/>, with a batch-1 state and buffers of its own.</summary>
     public TextGenerator(LanguageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -30,6 +30,7 @@ public sealed class TokenSampler
     {
     }
 
+    /// <summary>A sampler that draws from <paramref name="random"/> (shared, not copied); the other parameters are those of the seeded constructor.</summary>
     public TokenSampler(RandomGenerator random, float temperature = 1f, int topK = 0, bool greedy = false)
     {
         ArgumentNullException.ThrowIfNull(random);
@@ -42,10 +43,13 @@ public sealed class TokenSampler
         Greedy = greedy;
     }
 
+    /// <summary>The temperature the distribution is raised to the power 1/T with.</summary>
     public float Temperature { get; }
 
+    /// <summary>How many of the most probable tokens stay candidates; 0 for all.</summary>
     public int TopK { get; }
 
+    /// <summary>Whether the most probable token is always taken.</summary>
     public bool Greedy { get; }
 
     /// <summary>Picks a token id from <paramref name="probabilities"/> (non-negative, not necessarily normalised).</summary>

@@ -8,6 +8,8 @@ namespace Recurrent.Text;
 /// </summary>
 public sealed class WordCodec : TokenCodec
 {
+    /// <summary>The codec of a word model trained with <paramref name="vocabulary"/>.</summary>
+    /// <exception cref="RecurrentException">The vocabulary has no <c>&lt;eos&gt;</c>.</exception>
     public WordCodec(Vocabulary vocabulary)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
@@ -17,11 +19,13 @@ public sealed class WordCodec : TokenCodec
         EndOfSentenceId = eos;
     }
 
+    /// <summary>The words, in id order.</summary>
     public Vocabulary Vocabulary { get; }
 
     /// <summary>The id of <see cref="Vocabulary.EndOfSentence"/>.</summary>
     public int EndOfSentenceId { get; }
 
+    /// <inheritdoc/>
     public override int Count => Vocabulary.Count;
 
     /// <summary><c>&lt;eos&gt;</c> then the words: the model continues the text as a sentence that has just started.</summary>
@@ -38,8 +42,10 @@ public sealed class WordCodec : TokenCodec
         return (inputs, targets);
     }
 
+    /// <inheritdoc/>
     public override string Token(int id) => Vocabulary.WordOf(id);
 
+    /// <inheritdoc/>
     public override string Continuation(int id) => id == EndOfSentenceId ? "\n" : Vocabulary.WordOf(id) + " ";
 
     /// <summary>The ids of the words of <paramref name="text"/>, after an <c>&lt;eos&gt;</c> when asked.</summary>

@@ -15,7 +15,7 @@ namespace Recurrent.Training;
 /// the folder; elsewhere that step is skipped (Windows has no folder handle to flush; macOS's <c>fsync</c> does not
 /// reach the disk anyway).
 /// </remarks>
-public static partial class AtomicFile
+internal static partial class AtomicFile
 {
     /// <summary>
     /// Writes <paramref name="path"/> atomically: <paramref name="write"/> fills a fresh temporary file in the same

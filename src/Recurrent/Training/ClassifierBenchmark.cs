@@ -12,7 +12,7 @@ namespace Recurrent.Training;
 /// (exactly the trainer's step on the task's bucketed batches) and in evaluation, on real examples or a synthetic
 /// set with IMDb's shape (Zipf-distributed ids, review lengths spread like IMDb's).
 /// </summary>
-public static class ClassifierBenchmark
+internal static class ClassifierBenchmark
 {
     /// <summary>One measured phase. Tokens count every processed step, padding included, as the PyTorch peer counts them.</summary>
     public sealed record Result(string Preset, string Phase, int BatchSize, int Batches, double TokensPerSecond, double PeakRssMb, long AllocatedBytesPerBatch, double CpuSeconds, double Seconds)

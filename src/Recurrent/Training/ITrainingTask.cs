@@ -14,6 +14,7 @@ public interface ITrainingTask
     /// <summary>The model kind stored in checkpoints and looked up in <see cref="ModelRegistry"/> (<c>word</c>, <c>char</c>, <c>classifier</c>…).</summary>
     string Kind { get; }
 
+    /// <summary>The network being trained.</summary>
     IModel Model { get; }
 
     /// <summary>Optimizer, schedule, clipping, epochs and model selection, from the task's config.</summary>
@@ -70,8 +71,11 @@ public sealed record Evaluation(double Loss, long Items, IReadOnlyDictionary<str
 /// <summary>How a loss is shown: as perplexity (word models), bits (character models) or plain nats (classifiers).</summary>
 public enum LossDisplay
 {
+    /// <summary>As <c>exp(loss)</c> (word models).</summary>
     Perplexity,
+    /// <summary>As bits per item, <c>loss / ln 2</c> (character models).</summary>
     Bits,
+    /// <summary>As the mean loss in nats (classifiers, taggers).</summary>
     Nats,
 }
 

@@ -15,7 +15,7 @@ namespace Recurrent.Training;
 /// SGD step) and in evaluation (<see cref="LanguageModel.EvaluateBatch"/>), on real PTB batches or a synthetic
 /// stream with the same vocabulary size.
 /// </summary>
-public static class LanguageModelBenchmark
+internal static class LanguageModelBenchmark
 {
     /// <summary>What to run.</summary>
     /// <param name="Preset">Name from <see cref="WordModelPresets"/>.</param>

@@ -8,7 +8,7 @@ namespace Recurrent.Training;
 /// rate, losses in nats, for language models perplexities and bits per token, the task's validation metrics
 /// (<c>valid_accuracy</c>…) and throughput. Appended and flushed after every epoch so that a crash keeps what was measured.
 /// </summary>
-public static class MetricsLog
+internal static class MetricsLog
 {
     /// <summary>Appends one epoch.</summary>
     /// <param name="path">The log file.</param>

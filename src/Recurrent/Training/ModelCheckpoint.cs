@@ -18,10 +18,15 @@ namespace Recurrent.Training;
 /// </remarks>
 public static class ModelCheckpoint
 {
+    /// <summary>Metadata key of the model kind (<c>word</c>, <c>char</c>, <c>classifier</c>, <c>tagger</c>…).</summary>
     public const string KindKey = "model_kind";
+    /// <summary>Metadata key of the model's config (JSON).</summary>
     public const string ConfigKey = "config";
+    /// <summary>Metadata key of the vocabulary (JSON).</summary>
     public const string VocabularyKey = "vocabulary";
+    /// <summary>Metadata key of a classifier's labels (a JSON array, in class order).</summary>
     public const string LabelsKey = "labels";
+    /// <summary>Metadata key of the training position of a resumable checkpoint (JSON).</summary>
     public const string TrainingStateKey = "training_state";
     private const string OptimizerPrefix = "optimizer/";
     private const string StatePrefix = "state/";
@@ -31,7 +36,7 @@ public static class ModelCheckpoint
     /// <paramref name="carriedState"/> for one that training can resume from.
     /// </summary>
     /// <param name="metadata">The task's entries (vocabulary, labels…); must not use the reserved keys.</param>
-    public static void Save(string path, IModel model, string kind, IReadOnlyDictionary<string, string> metadata,
+    internal static void Save(string path, IModel model, string kind, IReadOnlyDictionary<string, string> metadata,
         TrainingPosition? position = null, Optimizer? optimizer = null, IReadOnlyList<Tensor>? carriedState = null)
     {
         var entries = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -113,7 +118,7 @@ public static class ModelCheckpoint
     }
 
     /// <summary>Restores the optimizer slots, the carried state and the random stream of a training checkpoint.</summary>
-    public static void RestoreTraining(LoadedCheckpoint loaded, Optimizer optimizer, IReadOnlyList<Parameter> trainable, IReadOnlyList<Tensor> carriedState)
+    internal static void RestoreTraining(LoadedCheckpoint loaded, Optimizer optimizer, IReadOnlyList<Parameter> trainable, IReadOnlyList<Tensor> carriedState)
     {
         TrainingPosition position = loaded.Position
             ?? throw new RecurrentException($"{loaded.Path}: this checkpoint holds weights only and cannot resume training.");

@@ -8,13 +8,13 @@ namespace Recurrent.Training;
 /// <param name="Create">Builds the model (with fresh weights) from its config JSON; the second argument names the source in errors.</param>
 /// <param name="EstimateParameters">The number of weights a config describes, computed without building the model
 /// (so a damaged config asking for terabytes is refused before allocation); null when the kind has no estimate.</param>
-public sealed record ModelKind(string Name, string Description, Func<string, string, IModel> Create, Func<string, string, long>? EstimateParameters = null);
+internal sealed record ModelKind(string Name, string Description, Func<string, string, IModel> Create, Func<string, string, long>? EstimateParameters = null);
 
 /// <summary>
 /// Every model kind that checkpoints can hold. Loading goes by the kind stored in the checkpoint, so one loader
 /// serves every task; a new task registers its kind here.
 /// </summary>
-public static class ModelRegistry
+internal static class ModelRegistry
 {
     private static readonly Dictionary<string, ModelKind> Kinds = new(StringComparer.Ordinal);
 

@@ -12,7 +12,7 @@ namespace Recurrent.Training;
 /// training (exactly the trainer's step on the task's bucketed batches) and in evaluation (forward and decoding),
 /// on real sentences or a synthetic set shaped like the preset's data.
 /// </summary>
-public static class TaggerBenchmark
+internal static class TaggerBenchmark
 {
     /// <summary>One measured phase. Tokens are real tokens (letters for OCR), padding excluded, as the PyTorch OCR peer counts letters.</summary>
     public sealed record Result(string Preset, string Phase, int BatchSize, int Batches, long Tokens, double TokensPerSecond, double PeakRssMb, long AllocatedBytesPerBatch, double CpuSeconds, double Seconds)

@@ -29,7 +29,9 @@ public sealed record TrainerOptions
 /// <summary>How a call to <see cref="Trainer.Run"/> ended.</summary>
 public enum TrainingOutcome
 {
+    /// <summary>Every epoch ran, or early stopping ended the run.</summary>
     Completed,
+    /// <summary>Cancelled: the periodic checkpoint holds the run, which can be resumed.</summary>
     Stopped,
 }
 
@@ -42,14 +44,19 @@ public enum TrainingOutcome
 /// </summary>
 public sealed class Trainer
 {
+    /// <summary>The periodic checkpoint, written during and after every epoch; training resumes from it.</summary>
     public const string LastCheckpointName = "last.ckpt";
+    /// <summary>The checkpoint of the epoch with the best validation metric.</summary>
     public const string BestCheckpointName = "best.ckpt";
+    /// <summary>One JSON object per finished epoch.</summary>
     public const string MetricsName = "metrics.jsonl";
+    /// <summary>The plot of the training curves, as <c>curve.png</c> and <c>curve.svg</c>.</summary>
     public const string CurveName = "curve";
+    /// <summary>The model's config, written when a fresh run starts.</summary>
     public const string ConfigName = "config.json";
 
     /// <summary>The files a run writes: a fresh run refuses a folder that holds any of them (unless forced).</summary>
-    public static readonly string[] RunFiles = [LastCheckpointName, BestCheckpointName, MetricsName, CurveName + ".png", CurveName + ".svg", ConfigName, "run.json", "test.json", "report.json"];
+    internal static readonly string[] RunFiles = [LastCheckpointName, BestCheckpointName, MetricsName, CurveName + ".png", CurveName + ".svg", ConfigName, "run.json", "test.json", "report.json"];
 
     private readonly ITrainingTask _task;
     private readonly IReadOnlyList<Parameter> _trainable;
@@ -93,6 +100,7 @@ public sealed class Trainer
     /// <summary>Where the run stands.</summary>
     public TrainingPosition Position { get; }
 
+    /// <summary>The task being trained.</summary>
     public ITrainingTask Task => _task;
 
     /// <summary>The path of a file in the run folder.</summary>
@@ -102,7 +110,7 @@ public sealed class Trainer
     /// Refuses a folder holding an earlier run (so a typo in <c>--run</c> never overwrites one), or with
     /// <paramref name="force"/> deletes that run's files, so nothing of it is mistaken for the new run's.
     /// </summary>
-    public static void PrepareFreshFolder(string runDirectory, bool force)
+    internal static void PrepareFreshFolder(string runDirectory, bool force)
     {
         var found = new List<string>();
         foreach (string name in RunFiles)
@@ -219,7 +227,7 @@ public sealed class Trainer
     /// loss or gradient norm is not finite updates nothing, so the caller can stop with the weights as they were.
     /// </summary>
     /// <returns>The batch's loss and the gradient's global norm before clipping (0 when clipping is off).</returns>
-    public static (BatchLoss Loss, double GradientNorm) Step(ITrainingTask task, Optimizer optimizer, int epoch, int batch)
+    internal static (BatchLoss Loss, double GradientNorm) Step(ITrainingTask task, Optimizer optimizer, int epoch, int batch)
     {
         IReadOnlyList<Parameter> parameters = task.Model.TrainableParameters;
         LanguageModelTimings? timings = (task.Model as LanguageModel)?.Timings;

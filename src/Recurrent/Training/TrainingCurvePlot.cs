@@ -6,7 +6,7 @@ namespace Recurrent.Training;
 /// Draws a run's training curve: train and validation loss per epoch, shown the task's way (perplexity, bits or
 /// nats), and on a second axis the validation metrics the task names (accuracy, F1…).
 /// </summary>
-public static class TrainingCurvePlot
+internal static class TrainingCurvePlot
 {
     /// <summary>Writes <c>{pathWithoutExtension}.png</c> and <c>.svg</c>.</summary>
     public static void Save(string pathWithoutExtension, IReadOnlyList<EpochReport> epochs, TaskPresentation presentation)

@@ -60,8 +60,11 @@ public sealed class TrainingPosition
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>The position as JSON, as training checkpoints store it.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Options);
 
+    /// <summary>Reads a position written by <see cref="ToJson"/>; <paramref name="source"/> names it in error messages.</summary>
+    /// <exception cref="RecurrentException">The JSON is malformed.</exception>
     public static TrainingPosition FromJson(string json, string source)
     {
         try

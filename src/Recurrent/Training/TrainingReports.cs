@@ -11,7 +11,9 @@ namespace Recurrent.Training;
 /// <param name="LearningRate">Current learning rate.</param>
 public sealed record BatchReport(int Epoch, int EpochCount, int Batch, int BatchCount, double Loss, double TokensPerSecond, TimeSpan Remaining, float LearningRate)
 {
+    /// <summary>Share of the epoch's batches done.</summary>
     public double Fraction => BatchCount == 0 ? 1 : (double)Batch / BatchCount;
+    /// <summary><c>exp(Loss)</c>.</summary>
     public double Perplexity => Math.Exp(Loss);
 }
 
@@ -31,9 +33,13 @@ public sealed record EpochReport(int Epoch, float LearningRate, double TrainLoss
     public double Valid(string metric) =>
         metric == "loss" ? ValidLoss : ValidMetrics is not null && ValidMetrics.TryGetValue(metric, out double v) ? v : double.NaN;
 
+    /// <summary><c>exp(TrainLoss)</c>.</summary>
     public double TrainPerplexity => Math.Exp(TrainLoss);
+    /// <summary><c>exp(ValidLoss)</c>.</summary>
     public double ValidPerplexity => Math.Exp(ValidLoss);
+    /// <summary><c>TrainLoss / ln 2</c>.</summary>
     public double TrainBitsPerToken => TrainLoss / Math.Log(2);
+    /// <summary><c>ValidLoss / ln 2</c>.</summary>
     public double ValidBitsPerToken => ValidLoss / Math.Log(2);
 }
 
@@ -53,8 +59,12 @@ public interface ITrainingMonitor
 /// <summary>A monitor that ignores everything.</summary>
 public sealed class SilentMonitor : ITrainingMonitor
 {
+    /// <summary>The one instance.</summary>
     public static SilentMonitor Instance { get; } = new();
+    /// <inheritdoc/>
     public void Info(string message) { }
+    /// <inheritdoc/>
     public void Batch(BatchReport report) { }
+    /// <inheritdoc/>
     public void Epoch(EpochReport report) { }
 }

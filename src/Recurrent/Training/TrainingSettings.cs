@@ -9,6 +9,7 @@ namespace Recurrent.Training;
 /// </summary>
 public sealed record TrainingSettings
 {
+    /// <summary>The optimizer.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
 
     /// <summary>Initial learning rate.</summary>
@@ -44,7 +45,7 @@ public sealed record TrainingSettings
         metric is "loss" or "perplexity" or "bits" || metric.EndsWith("error", StringComparison.Ordinal);
 
     /// <summary>Creates the optimizer these settings name, at the initial learning rate.</summary>
-    public Optimizer CreateOptimizer() => Optimizer switch
+    internal Optimizer CreateOptimizer() => Optimizer switch
     {
         OptimizerKind.Sgd => new Sgd(LearningRate),
         OptimizerKind.Momentum => new Momentum(LearningRate),

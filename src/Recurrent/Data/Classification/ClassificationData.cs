@@ -53,6 +53,7 @@ public sealed class ClassificationData
     /// <summary>What was read, for messages.</summary>
     public string Source { get; }
 
+    /// <summary>The training examples (validation is carved from them).</summary>
     public IReadOnlyList<LabeledText> Train { get; }
 
     /// <summary>The test examples, or null when the data has no test split.</summary>
@@ -82,7 +83,7 @@ public sealed class ClassificationData
     }
 
     /// <summary>Sorts labels numerically when all are integers, else ordinally.</summary>
-    public static void SortLabels(string[] labels)
+    internal static void SortLabels(string[] labels)
     {
         bool numeric = true;
         foreach (string label in labels)

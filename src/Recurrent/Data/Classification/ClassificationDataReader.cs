@@ -61,7 +61,7 @@ public static class ClassificationDataReader
     }
 
     /// <summary>The name of <paramref name="format"/> on the command line (<c>jsonl</c>, <c>csv</c>, …).</summary>
-    public static string Name(ClassificationFormat format) => format switch
+    internal static string Name(ClassificationFormat format) => format switch
     {
         ClassificationFormat.JsonLines => "jsonl",
         _ => format.ToString().ToLowerInvariant(),
@@ -69,7 +69,7 @@ public static class ClassificationDataReader
 
     /// <summary>The format named <paramref name="name"/> on the command line (see <see cref="Name"/>; case-insensitive).</summary>
     /// <exception cref="RecurrentException">No format has that name.</exception>
-    public static ClassificationFormat ParseFormat(string name)
+    internal static ClassificationFormat ParseFormat(string name)
     {
         foreach (ClassificationFormat format in Enum.GetValues<ClassificationFormat>())
             if (string.Equals(Name(format), name, StringComparison.OrdinalIgnoreCase)) return format;

@@ -4,7 +4,7 @@ namespace Recurrent.Data.Classification;
 /// One padded batch, time-major: the token of sequence <c>b</c> at step <c>t</c> is <c>Tokens[t·Size + b]</c>.
 /// The buffers are allocated once, for the largest batch, and refilled by <see cref="SequenceBatcher.Fill"/>.
 /// </summary>
-public sealed class SequenceBatch
+internal sealed class SequenceBatch
 {
     private readonly int[] _tokens;
     private readonly int[] _lengths;

@@ -5,7 +5,7 @@ namespace Recurrent.Data.Classification;
 /// <summary>Padding of a whole epoch: <c>Fraction = (TotalSteps − RealSteps) / TotalSteps</c>.</summary>
 /// <param name="RealSteps">Steps that hold a token: the sum of the sequence lengths.</param>
 /// <param name="TotalSteps">Steps processed: Σ over batches of T·B.</param>
-public readonly record struct PaddingStatistics(long RealSteps, long TotalSteps)
+internal readonly record struct PaddingStatistics(long RealSteps, long TotalSteps)
 {
     /// <summary>Padded steps over processed steps.</summary>
     public double Fraction => TotalSteps == 0 ? 0 : (double)(TotalSteps - RealSteps) / TotalSteps;
@@ -28,7 +28,7 @@ public readonly record struct PaddingStatistics(long RealSteps, long TotalSteps)
 /// <para>Within a batch, rows are ordered longest first, so the rows still running at step t (right padding) are a
 /// prefix of the batch. <see cref="Fill"/> allocates nothing.</para>
 /// </remarks>
-public sealed class SequenceBatcher
+internal sealed class SequenceBatcher
 {
     private readonly EncodedExamples _examples;
     private int[] _arranged;

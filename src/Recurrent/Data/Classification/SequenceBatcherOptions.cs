@@ -1,7 +1,7 @@
 namespace Recurrent.Data.Classification;
 
 /// <summary>How <see cref="SequenceBatcher"/> cuts and pads batches.</summary>
-public sealed record SequenceBatcherOptions
+internal sealed record SequenceBatcherOptions
 {
     /// <summary>Sequences per batch (B); the last batch of an epoch may hold fewer.</summary>
     public int BatchSize { get; init; } = 32;

@@ -32,13 +32,16 @@ public sealed class TextEncoder
         };
     }
 
+    /// <summary>Maps tokens to ids; unknown tokens become <see cref="ClassificationVocabulary.UnknownId"/>.</summary>
     public Vocabulary Vocabulary { get; }
 
     /// <summary>Longest sequence kept; 0 for no limit.</summary>
     public int MaxLength { get; }
 
+    /// <summary>Which end of a text longer than <see cref="MaxLength"/> is kept.</summary>
     public TruncationSide Truncation { get; }
 
+    /// <summary>Splits a text into tokens (<see cref="Text.EnglishTokenizer"/> by default).</summary>
     public Tokenizer Tokenizer { get; }
 
     /// <summary>The ids of <paramref name="text"/>, truncated. Not thread-safe: an encoder reuses one buffer.</summary>

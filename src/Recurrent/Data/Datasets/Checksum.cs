@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Recurrent.Data.Datasets;
 
 /// <summary>Hash functions a dataset descriptor can name.</summary>
-public enum ChecksumAlgorithm
+internal enum ChecksumAlgorithm
 {
     Sha256,
 
@@ -12,7 +12,7 @@ public enum ChecksumAlgorithm
 }
 
 /// <summary>An expected hash of a file, as lowercase or uppercase hex.</summary>
-public sealed record Checksum(ChecksumAlgorithm Algorithm, string Hex)
+internal sealed record Checksum(ChecksumAlgorithm Algorithm, string Hex)
 {
     public static Checksum Sha256(string hex) => new(ChecksumAlgorithm.Sha256, hex);
 

@@ -1,7 +1,7 @@
 namespace Recurrent.Data.Datasets;
 
 /// <summary>Where downloaded datasets are kept.</summary>
-public static class DatasetCache
+internal static class DatasetCache
 {
     /// <summary>
     /// The cache folder: <c>$RECURRENT_CACHE</c>, else <c>$XDG_CACHE_HOME/recurrent</c>, else <c>~/.cache/recurrent</c>.

@@ -13,7 +13,7 @@ namespace Recurrent.Data.Datasets;
 /// <param name="Url">Where the archive is published; for a files dataset, the first file's URL.</param>
 /// <param name="ArchiveChecksum">The archive's published checksum when one is known; the member checksums are the authority either way.</param>
 /// <param name="Members">The files to extract and verify; empty for a files dataset.</param>
-public sealed record DatasetDescriptor(string Name, Uri Url, Checksum? ArchiveChecksum, IReadOnlyList<DatasetMember> Members)
+internal sealed record DatasetDescriptor(string Name, Uri Url, Checksum? ArchiveChecksum, IReadOnlyList<DatasetMember> Members)
 {
     /// <summary>A dataset of files kept as downloaded, each checked against its SHA-256.</summary>
     /// <exception cref="ArgumentException">No files, or two with the same file name.</exception>
@@ -51,10 +51,10 @@ public sealed record DatasetDescriptor(string Name, Uri Url, Checksum? ArchiveCh
 /// <param name="ArchivePath">Path inside the archive (<c>simple-examples/data/ptb.train.txt</c>); a leading <c>./</c> in the archive is ignored.</param>
 /// <param name="FileName">Name in the dataset folder (<c>ptb.train.txt</c>).</param>
 /// <param name="Sha256">SHA-256 of the file, hex.</param>
-public sealed record DatasetMember(string ArchivePath, string FileName, string Sha256);
+internal sealed record DatasetMember(string ArchivePath, string FileName, string Sha256);
 
 /// <summary>One file of a files dataset, kept as downloaded.</summary>
 /// <param name="Url">Where the file is published.</param>
 /// <param name="FileName">Name in the dataset folder (<c>aclImdb_v1.tar.gz</c>).</param>
 /// <param name="Sha256">SHA-256 of the file as published, hex.</param>
-public sealed record DatasetFile(Uri Url, string FileName, string Sha256);
+internal sealed record DatasetFile(Uri Url, string FileName, string Sha256);

@@ -6,7 +6,7 @@ using System.Security.Cryptography;
 namespace Recurrent.Data.Datasets;
 
 /// <summary>Options of <see cref="DatasetDownloader.GetAsync"/>.</summary>
-public sealed class DatasetGetOptions
+internal sealed class DatasetGetOptions
 {
     /// <summary>Cache folder; null for <see cref="DatasetCache.DefaultDirectory"/>.</summary>
     public string? CacheDirectory { get; init; }
@@ -41,7 +41,7 @@ public sealed class DatasetGetOptions
 /// kept as they are and so must match their published SHA-256 whatever their source.</param>
 /// <param name="ArchiveSha256">SHA-256 of the archive used, or of a files dataset's single file (null when already
 /// present, and for a files dataset of several files).</param>
-public sealed record DatasetGetResult(string Directory, bool AlreadyPresent, string? Source, bool ArchiveChecksumVerified, string? ArchiveSha256);
+internal sealed record DatasetGetResult(string Directory, bool AlreadyPresent, string? Source, bool ArchiveChecksumVerified, string? ArchiveSha256);
 
 /// <summary>
 /// Downloads a dataset archive, extracts and verifies its member files, and moves them into the cache; or, for a
@@ -53,7 +53,7 @@ public sealed record DatasetGetResult(string Directory, bool AlreadyPresent, str
 /// <c>&lt;cache&gt;/&lt;name&gt;/</c>, each with an atomic rename. On any failure the temporary folder is deleted and a
 /// previous copy in the cache stays as it was.
 /// </remarks>
-public static class DatasetDownloader
+internal static class DatasetDownloader
 {
     private static readonly Lazy<HttpClient> SharedClient = new(() =>
     {

@@ -1,7 +1,7 @@
 namespace Recurrent.Data.Datasets;
 
 /// <summary>Finds a dataset's files on disk: a folder the user names, or the download cache.</summary>
-public static class DatasetLocator
+internal static class DatasetLocator
 {
     /// <summary>
     /// The folder that holds <paramref name="dataset"/>: <paramref name="dataDirectory"/> (<c>--data DIR</c>) when

@@ -1,7 +1,7 @@
 namespace Recurrent.Data.Datasets;
 
 /// <summary>What <see cref="DatasetDownloader"/> is doing.</summary>
-public enum DatasetStage
+internal enum DatasetStage
 {
     /// <summary>Receiving the archive; <see cref="DatasetProgress.Bytes"/> received so far.</summary>
     Downloading,
@@ -11,7 +11,7 @@ public enum DatasetStage
 }
 
 /// <summary>A progress report: the stage, bytes done and bytes expected (null when the server does not say).</summary>
-public readonly record struct DatasetProgress(DatasetStage Stage, long Bytes, long? TotalBytes)
+internal readonly record struct DatasetProgress(DatasetStage Stage, long Bytes, long? TotalBytes)
 {
     /// <summary>Fraction done in [0, 1], or null when the total is unknown.</summary>
     public double? Fraction => TotalBytes is > 0 and { } total ? Math.Min(1.0, (double)Bytes / total) : null;

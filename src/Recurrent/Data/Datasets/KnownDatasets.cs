@@ -1,7 +1,7 @@
 namespace Recurrent.Data.Datasets;
 
 /// <summary>The datasets <c>recurrent data get</c> knows.</summary>
-public static class KnownDatasets
+internal static class KnownDatasets
 {
     /// <summary>
     /// Penn Treebank, word level, as preprocessed by Mikolov (simple-examples.tgz, 10k words, one sentence per line).

@@ -18,6 +18,7 @@ public sealed record LabelledReadOptions(int TagColumn = -1, ConllUTagField Conl
 /// </remarks>
 public sealed class LabelledCorpus
 {
+    /// <summary>A corpus of the given splits; the tag set is built from <paramref name="train"/> and <paramref name="dev"/>.</summary>
     public LabelledCorpus(IReadOnlyList<LabelledSentence> train, IReadOnlyList<LabelledSentence> dev, IReadOnlyList<LabelledSentence> test,
         LabelledCorpusFiles? files = null)
     {
@@ -36,6 +37,7 @@ public sealed class LabelledCorpus
         UnseenTestTags = [.. unseen];
     }
 
+    /// <summary>The training sentences.</summary>
     public IReadOnlyList<LabelledSentence> Train { get; }
 
     /// <summary>Development sentences for model selection; empty when the corpus has none (see <see cref="WithHeldOutDev"/>).</summary>
@@ -99,7 +101,7 @@ public sealed class LabelledCorpus
     /// TensorFlow for Machine Intelligence: a random 66/34 split of the words.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="fraction"/> is not in (0, 1).</exception>
-    public static (List<T> Chosen, List<T> Others) RandomSplit<T>(IReadOnlyList<T> items, double fraction, ulong seed)
+    internal static (List<T> Chosen, List<T> Others) RandomSplit<T>(IReadOnlyList<T> items, double fraction, ulong seed)
     {
         if (!(fraction > 0 && fraction < 1)) throw new ArgumentOutOfRangeException(nameof(fraction), $"The fraction {fraction} is not between 0 and 1.");
         int n = items.Count;

@@ -21,6 +21,7 @@ public sealed record OcrWord(int WordId, int Fold, string Letters, float[] Pixel
     /// <summary>Floats per letter frame, 16 × 8.</summary>
     public const int FrameSize = Height * Width;
 
+    /// <summary>Number of letters.</summary>
     public int Length => Letters.Length;
 
     /// <summary>The word as a frame sequence: one 128-float frame and one single-letter tag per letter.</summary>

@@ -29,11 +29,13 @@ public sealed class TagSet
         return new TagSet(names);
     }
 
+    /// <summary>Number of tags.</summary>
     public int Count => _names.Length;
 
     /// <summary>The tags in id order.</summary>
     public IReadOnlyList<string> Names => _names;
 
+    /// <summary>The id of <paramref name="name"/>, if the set has it.</summary>
     public bool TryGetId(string name, out int id) => _ids.TryGetValue(name, out id);
 
     /// <summary>The id of <paramref name="name"/>.</summary>

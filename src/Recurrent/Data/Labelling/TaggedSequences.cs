@@ -42,36 +42,37 @@ public sealed class TaggedSequences
     public int Count => Sentences.Count;
 
     /// <summary><c>Count + 1</c> offsets of the sentences in the per-token arrays.</summary>
-    public int[] Offsets { get; }
+    internal int[] Offsets { get; }
 
     /// <summary>Word id of each token; empty when the model has no word input.</summary>
-    public int[] Words { get; }
+    internal int[] Words { get; }
 
     /// <summary>Form id of each token (an index into the forms); empty when the model has no character input.</summary>
-    public int[] Forms { get; }
+    internal int[] Forms { get; }
 
     /// <summary>Character ids of the forms, back to back; form f is <c>FormChars[FormOffsets[f] .. FormOffsets[f + 1])</c>.</summary>
-    public int[] FormChars { get; }
+    internal int[] FormChars { get; }
 
     /// <summary><c>FormCount + 1</c> offsets into <see cref="FormChars"/>.</summary>
-    public int[] FormOffsets { get; }
+    internal int[] FormOffsets { get; }
 
     /// <summary>Distinct forms.</summary>
-    public int FormCount => Math.Max(0, FormOffsets.Length - 1);
+    internal int FormCount => Math.Max(0, FormOffsets.Length - 1);
 
     /// <summary>The longest form, in characters.</summary>
-    public int MaxFormLength { get; }
+    internal int MaxFormLength { get; }
 
     /// <summary><c>Features[c][i]</c>: the id of feature column c at token i; one array per column the model uses.</summary>
-    public int[][] Features { get; }
+    internal int[][] Features { get; }
 
     /// <summary>[tokens, FrameSize] dense inputs; empty when there are none.</summary>
-    public float[] Frames { get; }
+    internal float[] Frames { get; }
 
+    /// <summary>Floats per position for frame sequences (OCR letters); 0 for text.</summary>
     public int FrameSize { get; }
 
     /// <summary>Tag id of each token in the model's encoding, −1 for a tag the model does not know; empty when encoded without tags.</summary>
-    public int[] Tags { get; }
+    internal int[] Tags { get; }
 
     /// <summary>Whether gold tags were encoded.</summary>
     public bool HasTags => Tags.Length > 0 || TotalTokens == 0;

@@ -8,7 +8,7 @@ namespace Recurrent.Data.Labelling;
 /// word forms form a second, time-major batch of their own (<see cref="CharIds"/>), which <see cref="TokenForms"/>
 /// maps tokens into. Buffers are allocated once, for the largest batch, and refilled by <see cref="TaggingBatcher.Fill"/>.
 /// </summary>
-public sealed class TaggingBatch
+internal sealed class TaggingBatch
 {
     private readonly int[] _lengths, _indices, _words, _tags, _tokenForms, _charIds, _charLengths;
     private readonly int[][] _features;

@@ -8,7 +8,7 @@ namespace Recurrent.Data.Labelling;
 /// epoch), so a resumed run sees the same batches; for evaluation, sorted by length. Sentences are right-padded and
 /// ordered longest first within a batch. <see cref="Fill"/> allocates nothing.
 /// </summary>
-public sealed class TaggingBatcher
+internal sealed class TaggingBatcher
 {
     private readonly TaggedSequences _data;
     private readonly SequenceBatcher _order;

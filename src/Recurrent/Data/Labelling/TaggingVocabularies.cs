@@ -58,6 +58,7 @@ public sealed class TaggingVocabularies
 
     private static readonly Vocabulary Empty = new([ClassificationVocabulary.Padding, Vocabulary.Unknown]);
 
+    /// <summary>Vocabularies read back or built elsewhere; <see cref="Build"/> makes them from training sentences.</summary>
     public TaggingVocabularies(TaggingOptions options, Vocabulary words, Vocabulary characters, IReadOnlyList<Vocabulary> features, TagSet tags)
     {
         Options = options;
@@ -72,11 +73,13 @@ public sealed class TaggingVocabularies
 
     private readonly string[] _dataTags;
 
+    /// <summary>What the model reads (words, characters, features, frames) and how tags are encoded.</summary>
     public TaggingOptions Options { get; }
 
     /// <summary>The word vocabulary (just &lt;pad&gt; and &lt;unk&gt; when words are not read).</summary>
     public Vocabulary Words { get; }
 
+    /// <summary>The character vocabulary of the character BiLSTM (just &lt;pad&gt; and &lt;unk&gt; when characters are not read).</summary>
     public Vocabulary Characters { get; }
 
     /// <summary>One vocabulary per feature column read (empty when features are not read).</summary>

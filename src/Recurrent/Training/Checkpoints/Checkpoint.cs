@@ -31,6 +31,7 @@ public sealed class Checkpoint
         _byName.TryGetValue(name, out Tensor? t) ? t
             : throw new RecurrentException($"Checkpoint '{Path}' has no tensor named '{name}' (it has {Tensors.Count}: {Describe()}).");
 
+    /// <summary>The tensor called <paramref name="name"/>, if the file has it.</summary>
     public bool TryGetTensor(string name, out Tensor? tensor) => _byName.TryGetValue(name, out tensor);
 
     /// <summary>The metadata entry <paramref name="key"/>.</summary>

@@ -23,7 +23,9 @@ namespace Recurrent.Training.Checkpoints;
 /// </remarks>
 public static class CheckpointFile
 {
+    /// <summary>The <c>format</c> metadata entry of every checkpoint.</summary>
     public const string FormatName = "recurrent-checkpoint";
+    /// <summary>The <c>format_version</c> this library writes and reads.</summary>
     public const int FormatVersion = 1;
 
     private const string FormatKey = "format";
