@@ -180,7 +180,7 @@ public sealed partial class LanguageModel : IModel
     /// instead of <paramref name="batch"/> matrix-vector products that each stream all of W from memory.
     /// </summary>
     /// <exception cref="ArgumentException">A length is outside [1, steps], or a buffer has the wrong size.</exception>
-    public void PredictNextBatch(ReadOnlySpan<int> inputs, ReadOnlySpan<int> lengths, int steps, int batch, Span<float> probabilities)
+    internal void PredictNextBatch(ReadOnlySpan<int> inputs, ReadOnlySpan<int> lengths, int steps, int batch, Span<float> probabilities)
     {
         int h = Config.HiddenSize, vocab = Config.VocabSize;
         if (batch < 1 || steps < 1 || inputs.Length != steps * batch || lengths.Length != batch)
