@@ -42,7 +42,7 @@ public static class ClassifyCommand
     private static readonly Argument<string> ModelPath = new("model") { Description = "A checkpoint file (best.ckpt or last.ckpt of a run) or a run folder." };
 
     /// <summary>The data a run reads: train, validation and test examples encoded with one vocabulary.</summary>
-    private sealed record Prepared(ClassificationData Data, EncodedExamples Train, EncodedExamples Valid, EncodedExamples Test, Vocabulary Vocabulary, string TestSource);
+    private sealed record Prepared(ClassificationData Data, EncodedExamples Train, EncodedExamples Valid, EncodedExamples Test, Vocabulary Vocabulary, string TestSource, int[] TrainIndices);
 
     private static string ResolveData(ParseResult result, string? previous)
     {
@@ -99,7 +99,7 @@ public static class ClassifyCommand
             encoder.Encode(data.Train, trainLabels, trainIndices),
             encoder.Encode(data.Train, trainLabels, validIndices),
             encoder.Encode(testTexts, testLabels, test),
-            vocabulary, testSource);
+            vocabulary, testSource, trainIndices);
     }
 
     private static Command CreateTrain()
@@ -143,6 +143,7 @@ public static class ClassifyCommand
                 config = config with { VocabSize = prepared.Vocabulary.Count, Classes = data.Labels.Count };
                 model = new SequenceClassifier(config);
                 if (vectors is not null) LoadVectors(model, prepared.Vocabulary, vectors, vectorsPath!);
+                else if (config.PretrainEpochs > 0) Pretrain(model, data, prepared, runDirectory);
             }
             else
             {
@@ -189,6 +190,20 @@ public static class ClassifyCommand
             return 0;
         });
         return train;
+    }
+
+    /// <summary>Starts the embedding from skip-gram vectors trained on the training split's texts (the config's pretrain_epochs).</summary>
+    private static void Pretrain(SequenceClassifier model, ClassificationData data, Prepared prepared, string runDirectory)
+    {
+        SequenceClassifierConfig c = model.Config;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Directory.CreateDirectory(runDirectory);
+        WordVectors vectors = AnsiConsole.Status().Start(
+            $"Pretraining the embedding: skip-gram, {c.PretrainEpochs} passes over the {prepared.TrainIndices.Length:N0} training texts…",
+            _ => TextPretraining.SkipGram(prepared.TrainIndices.Select(i => data.Train[i].Text), EnglishTokenizer.Tokenize, c.EmbeddingSize,
+                c.PretrainEpochs, c.Seed, Kernels.ComputeThreads.Count, runDirectory));
+        AnsiConsole.MarkupLine($"Pretrained the embedding on the training texts in {watch.Elapsed.TotalSeconds:F0} s ({vectors.Count:N0} words).");
+        LoadVectors(model, prepared.Vocabulary, vectors, "(skip-gram on the training texts)");
     }
 
     /// <summary>Copies pretrained vectors into the embedding rows of the words they cover and reports the coverage.</summary>

@@ -65,6 +65,13 @@ public sealed record SequenceClassifierConfig
     /// <summary>Added to the LSTM forget gate (TF's BasicLSTMCell: 1).</summary>
     [JsonPropertyName("forget_bias")] public float ForgetBias { get; init; } = 1f;
 
+    /// <summary>
+    /// Skip-gram passes over the training split's own texts that initialise the embedding before the classifier
+    /// trains (0: none, the embedding starts random). Word2vec's settings otherwise: window 5, 5 negative samples,
+    /// subsampling 1e-4, words seen at least twice. Ignored when pretrained vectors are given.
+    /// </summary>
+    [JsonPropertyName("pretrain_epochs")] public int PretrainEpochs { get; init; }
+
     /// <summary>Dropout keep probability on the embedded input (1: none); whole word vectors are kept or dropped per element, as TF's dropout on embedding_lookup.</summary>
     [JsonPropertyName("input_keep_prob")] public float InputKeepProb { get; init; } = 1f;
 
@@ -154,6 +161,8 @@ public sealed record SequenceClassifierConfig
         Require(NumLayers >= 1, "num_layers", "at least 1", NumLayers);
         Require(InitScale > 0, "init_scale", "positive", InitScale);
         Require(KeepProb > 0 && KeepProb <= 1, "keep_prob", "in (0, 1]", KeepProb);
+        Require(PretrainEpochs >= 0, "pretrain_epochs", "0 or more", PretrainEpochs);
+        Require(PretrainEpochs == 0 || !OneHot, "pretrain_epochs", "0 with one-hot input (there is no embedding to initialise)", PretrainEpochs);
         Require(InputKeepProb > 0 && InputKeepProb <= 1, "input_keep_prob", "in (0, 1]", InputKeepProb);
         Require(InputKeepProb == 1 || !OneHot, "input_keep_prob", "1 with one-hot input (dropping it would hide the token)", InputKeepProb);
         Require(!SigmoidOutput || Classes == 2, "sigmoid_output", "used with exactly 2 classes", $"{Classes} classes");
