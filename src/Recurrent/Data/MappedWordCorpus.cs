@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Recurrent.Training;
+
 namespace Recurrent.Data;
 
 /// <summary>
@@ -35,15 +38,16 @@ public sealed class MappedWordCorpus : IDisposable
     /// <summary>
     /// Opens the corpus in <paramref name="directory"/> with <paramref name="vocabulary"/>, or with the vocabulary of
     /// its training file (<see cref="Vocabulary.FromFile"/>, a streaming count) when null. The id files
-    /// <c>train.ids</c>, <c>valid.ids</c> and <c>test.ids</c> live in <paramref name="idDirectory"/>; ones already there
-    /// are reused when they were made from the same files and vocabulary.
+    /// <c>train.ids</c>, <c>valid.ids</c> and <c>test.ids</c> live in <paramref name="idDirectory"/>, with the counted
+    /// vocabulary (<c>vocabulary.json</c>); ones already there are reused when they were made from the same files and
+    /// vocabulary, so a second process opening the corpus reads none of the text.
     /// </summary>
     /// <exception cref="RecurrentException">A split is missing or unreadable, holds a word the vocabulary cannot map, or an id file cannot be written.</exception>
     public static MappedWordCorpus Open(string directory, Vocabulary? vocabulary, string idDirectory)
     {
         CorpusFiles files = CorpusFiles.Find(directory);
-        vocabulary ??= Vocabulary.FromFile(files.Train);
         Directory.CreateDirectory(idDirectory);
+        vocabulary ??= CountedVocabulary(files.Train, Path.Combine(idDirectory, VocabularyName));
         var opened = new List<MappedTokens>(3);
         try
         {
@@ -56,6 +60,35 @@ public sealed class MappedWordCorpus : IDisposable
             foreach (MappedTokens m in opened) ((IDisposable)m).Dispose();
             throw;
         }
+    }
+
+    private const string VocabularyName = "vocabulary.json";
+
+    /// <summary>
+    /// The vocabulary of <paramref name="trainPath"/>: read from <paramref name="cachePath"/> when that was counted from
+    /// the file as it is now (same length and last-write time), else counted and written there.
+    /// </summary>
+    private static Vocabulary CountedVocabulary(string trainPath, string cachePath)
+    {
+        var text = new FileInfo(trainPath);
+        long length = text.Length, ticks = text.LastWriteTimeUtc.Ticks;
+        if (File.Exists(cachePath))
+        {
+            try
+            {
+                using JsonDocument cached = JsonDocument.Parse(File.ReadAllBytes(cachePath));
+                JsonElement root = cached.RootElement;
+                if (root.GetProperty("text_length").GetInt64() == length && root.GetProperty("text_ticks").GetInt64() == ticks)
+                    return Vocabulary.FromJson(root.GetProperty("words").GetRawText());
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or RecurrentException or IOException)
+            {
+                // Unreadable: count again and replace it.
+            }
+        }
+        Vocabulary counted = Vocabulary.FromFile(trainPath);
+        AtomicFile.WriteAllText(cachePath, $"{{\"text_length\": {length}, \"text_ticks\": {ticks}, \"words\": {counted.ToJson()}}}\n");
+        return counted;
     }
 
     public void Dispose()

@@ -60,8 +60,11 @@ public sealed class MappedWordCorpusTests
         MappedWordCorpus.Open(data, null, ids).Dispose();
         DateTime written = File.GetLastWriteTimeUtc(trainIds);
         File.SetLastWriteTimeUtc(trainIds, written.AddMinutes(-5)); // a rewrite would show as a newer time
+        string counted = Path.Combine(ids, "vocabulary.json");
+        File.SetLastWriteTimeUtc(counted, written.AddMinutes(-5));
         MappedWordCorpus.Open(data, null, ids).Dispose();
         Assert.Equal(written.AddMinutes(-5), File.GetLastWriteTimeUtc(trainIds));
+        Assert.Equal(written.AddMinutes(-5), File.GetLastWriteTimeUtc(counted)); // the text was not counted again
 
         // Another vocabulary (the same words in another order): the ids change, so the file is rewritten.
         Vocabulary original = WordCorpus.Load(data).Vocabulary;
@@ -69,10 +72,13 @@ public sealed class MappedWordCorpusTests
         using (MappedWordCorpus other = MappedWordCorpus.Open(data, reversed, ids))
             Assert.Equal(WordFile.ReadIds(Path.Combine(data, "ptb.train.txt"), reversed), other.Train.ToArray());
 
-        // The text changed: the file follows it.
-        File.AppendAllText(Path.Combine(data, "ptb.train.txt"), " w1 w2 w3 \n");
-        using MappedWordCorpus changed = MappedWordCorpus.Open(data, original, ids);
-        Assert.Equal(WordFile.ReadIds(Path.Combine(data, "ptb.train.txt"), original), changed.Train.ToArray());
+        // The text changed: the files follow it, the counted vocabulary too.
+        File.AppendAllText(Path.Combine(data, "ptb.train.txt"), " w1 w2 w3 new-word new-word \n");
+        using MappedWordCorpus changed = MappedWordCorpus.Open(data, null, ids);
+        Vocabulary recounted = WordCorpus.Load(data).Vocabulary;
+        Assert.Equal(recounted.Words, changed.Vocabulary.Words);
+        Assert.Contains("new-word", changed.Vocabulary.Words);
+        Assert.Equal(WordFile.ReadIds(Path.Combine(data, "ptb.train.txt"), recounted), changed.Train.ToArray());
     }
 
     [Fact]
@@ -83,7 +89,7 @@ public sealed class MappedWordCorpusTests
         var noUnk = new Vocabulary(WordCorpus.Load(data).Vocabulary.Words.Where(w => w != Vocabulary.Unknown));
         var e = Assert.Throws<RecurrentException>(() => MappedWordCorpus.Open(data, noUnk, dir.File("ids")));
         Assert.Contains("ptb.train.txt, line 401: the word '<unk>' is not in the vocabulary", e.Message);
-        Assert.Empty(Directory.GetFiles(dir.File("ids")));
+        Assert.Empty(Directory.GetFiles(dir.File("ids"))); // no id file, not even a temporary one
     }
 
     [Fact]
@@ -97,7 +103,7 @@ public sealed class MappedWordCorpusTests
         float[][] Train(ReadOnlyMemory<int> train, ReadOnlyMemory<int> valid, string run)
         {
             var task = new LanguageModelTask("word", new LanguageModel(config), arrays.Vocabulary.ToJson(), train, valid);
-            new Trainer(task, new TrainerOptions { RunDirectory = dir.File(run), Communicator = SingleProcess.Instance }, SilentMonitor.Instance).Run(CancellationToken.None);
+            new Trainer(task, new TrainerOptions { RunDirectory = dir.File(run), MaxBatchesPerEpoch = 15, Communicator = SingleProcess.Instance }, SilentMonitor.Instance).Run(CancellationToken.None);
             return Recurrent.Tests.Training.TrainerTestSupport.Snapshot(task.Language);
         }
         float[][] fromArrays = Train(arrays.Train, arrays.Valid, "arrays");
