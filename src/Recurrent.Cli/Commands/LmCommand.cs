@@ -84,7 +84,7 @@ public static class LmCommand
             else model = loaded.LanguageModel;
 
             bool runTest = !parseResult.GetValue(noTest);
-            var task = new LanguageModelTask(Kind, model, vocabulary.ToJson(), trainIds, validIds, runTest ? testIds : null);
+            var task = new LanguageModelTask(Kind, model, vocabulary.ToJson(), trainIds, validIds, runTest ? testIds : (ReadOnlyMemory<int>?)null);
             var monitor = new ConsoleTrainingMonitor(task.Presentation);
             var trainer = new Trainer(task, new TrainerOptions
             {
