@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Skip-gram with negative sampling, side by side: recurrent, gensim and the word2vec C tool, with the same
 # settings, interleaved (one run of each per round) so the machine's drift hits all three alike.
-# Usage: benchmarks/peers/word2vec_side_by_side.sh [ROUNDS] [OUT]   (from the repository root)
+# Usage: benchmarks/peers/word2vec_side_by_side.sh [ROUNDS] [OUT] [FIRST_ROUND]   (from the repository root)
 # Needs: ../shared (data and peers), /usr/bin/python3 with gensim (apt-get install python3-gensim), gcc.
 set -euo pipefail
 rounds=${1:-3}
@@ -12,13 +12,14 @@ questions=$shared/data/analogy/questions-words.txt
 mkdir -p "$out"
 [ -x "$out/bin/word2vec" ] || bash "$shared/peers/word2vec/build.sh" "$out/bin" >/dev/null
 [ -f "$out/text8-prefix" ] || gzip -dc "$text_gz" > "$out/text8-prefix"
-./recurrent --help >/dev/null   # builds the tool once, outside the timings
+rec=${RECURRENT:-./recurrent}   # RECURRENT="dotnet path/Recurrent.Cli.dll" times another build
+$rec --help >/dev/null          # builds the tool once, outside the timings
 settings="--size 200 --window 5 --negative 5 --sample 1e-4 --min-count 5 --iter 5 --threads 2"
-for r in $(seq 1 "$rounds"); do
+for r in $(seq "${3:-1}" "$rounds"); do
   echo "== round $r"
-  ./recurrent embed train --text "$text_gz" --output "$out/ours-$r.bin" --force --seed "$r" $settings \
+  $rec embed train --text "$text_gz" --output "$out/ours-$r.bin" --force --seed "$r" $settings \
     2>&1 | tee "$out/ours-$r.log" | grep -iE "words/s|words per" | tail -1
-  ./recurrent embed eval "$out/ours-$r.bin" --questions "$questions" 2>&1 | tee "$out/ours-$r.eval" | grep -i total
+  $rec embed eval "$out/ours-$r.bin" --questions "$questions" 2>&1 | tee "$out/ours-$r.eval" | grep -i total
   /usr/bin/python3 "$shared/peers/gensim_word2vec.py" "$text_gz" "$questions" $settings 2>&1 \
     | grep -vi warn | tee "$out/gensim-$r.log" | grep -E "words/s|total"
   ( time "$out/bin/word2vec" -train "$out/text8-prefix" -output "$out/c-$r.bin" -cbow 0 -size 200 -window 5 \

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Reflection;
 using Recurrent;
 using Recurrent.Cli.Commands;
+using Recurrent.Training.Distributed;
+using Spectre.Console;
 
 namespace Recurrent.Cli;
 
@@ -29,7 +31,44 @@ public static class Program
     /// <summary>An unexpected exception: a bug, recorded in a crash log (EX_SOFTWARE).</summary>
     public const int BugExitCode = 70;
 
-    public static int Main(string[] args) => Run(args, CommandTree.Create(), Console.Error, CrashLog.DefaultDirectory());
+    public static int Main(string[] args)
+    {
+        if (!StartCluster()) return UserErrorExitCode;
+        int code = Run(args, CommandTree.Create(), Console.Error, CrashLog.DefaultDirectory());
+        // Under mpirun a rank that failed aborts the whole job, so that no other rank waits for it forever.
+        return Cluster.Exit(code, failed: code != 0 && !IsStopCode(code));
+    }
+
+    /// <summary>
+    /// Under mpirun: initialises MPI before anything else, and lets only rank 0 write to standard output (the others
+    /// keep standard error, so a rank that fails still says why). Without mpirun: nothing (no MPI is loaded).
+    /// </summary>
+    /// <returns>False when MPI could not be started (the reason is printed).</returns>
+    private static bool StartCluster()
+    {
+        if (!Cluster.IsLaunchedByMpi) return true;
+        ICommunicator world;
+        try
+        {
+            world = Cluster.World;
+        }
+        catch (RecurrentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return false;
+        }
+        if (!world.IsRoot)
+        {
+            Console.SetOut(TextWriter.Null);
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
+        }
+        return true;
+    }
+
+    /// <summary>The exit codes of a run stopped on request (SIGHUP, SIGINT, SIGTERM): not failures.</summary>
+    private static bool IsStopCode(int code) =>
+        code == ShutdownSignals.StoppedExitCode || code == ShutdownSignals.ExitCodeOf(System.Runtime.InteropServices.PosixSignal.SIGHUP)
+        || code == ShutdownSignals.ExitCodeOf(System.Runtime.InteropServices.PosixSignal.SIGTERM);
 
     /// <summary>Parses and runs <paramref name="args"/> on <paramref name="root"/>; every exception becomes one line on <paramref name="error"/>.</summary>
     /// <param name="crashDirectory">Where a bug's crash log goes.</param>

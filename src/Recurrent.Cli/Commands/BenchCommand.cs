@@ -31,6 +31,7 @@ public static class BenchCommand
         bench.Subcommands.Add(CreateClassify());
         bench.Subcommands.Add(ServeBenchCommand.Create());
         bench.Subcommands.Add(CreateTag());
+        bench.Subcommands.Add(CreateAllReduce());
         return bench;
     }
 
@@ -96,6 +97,32 @@ public static class BenchCommand
             return 0;
         });
         return fma;
+    }
+
+    /// <summary>
+    /// <c>mpirun -np N recurrent bench allreduce [--megabytes M] [--repeat R]</c>: the median time of one allreduce of
+    /// M megabytes of floats over the job's ranks (the slowest rank's median), and the bus bandwidth 2(N−1)/N · bytes / time.
+    /// </summary>
+    private static Command CreateAllReduce()
+    {
+        var megabytes = new Option<double>("--megabytes") { Description = "Buffer size in MB (PTB small's gradients: 18.6, medium: 79.1, large: 264.1).", DefaultValueFactory = _ => 18.6 };
+        var allreduce = new Command("allreduce", "Time one MPI_Allreduce of a gradient-sized float buffer (run under mpirun).");
+        allreduce.Options.Add(megabytes);
+        allreduce.SetAction(result =>
+        {
+            CommandTree.ApplyCommon(result);
+            int repeat = GetRepeat(result);
+            double mb = result.GetValue(megabytes);
+            if (!(mb > 0) || mb > 8000) throw new RecurrentException($"--megabytes must be in (0, 8000], got {mb}.");
+            var world = Training.Distributed.Cluster.World;
+            int floats = (int)(mb * 1e6 / sizeof(float));
+            double seconds = Training.Distributed.AllReduceBenchmark.Measure(world, floats, repeat);
+            double busBytes = 2.0 * (world.Size - 1) / world.Size * floats * sizeof(float);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{{\"bench\":\"allreduce\",\"ranks\":{world.Size},\"megabytes\":{floats * 4e-6:F1},\"median_ms\":{seconds * 1e3:F2},\"bus_gb_per_s\":{busBytes / seconds / 1e9:F2}}}"));
+            return 0;
+        });
+        return allreduce;
     }
 
     /// <summary>

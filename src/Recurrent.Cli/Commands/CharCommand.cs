@@ -106,6 +106,7 @@ public static class CharCommand
             var started = DateTime.UtcNow;
             TrainingOutcome outcome = TrainingSession.Run(trainer, monitor);
             if (outcome == TrainingOutcome.Stopped) return TrainingSession.StoppedExitCode;
+            if (!Recurrent.Training.Distributed.Cluster.World.IsRoot) return 0; // the root reports and tests
             monitor.PrintSummary(trainer.Position.History);
 
             int length = parseResult.GetValue(sampleLength);

@@ -177,6 +177,7 @@ public static class ClassifyCommand
 
             var started = DateTime.UtcNow;
             if (TrainingSession.Run(trainer, monitor) == TrainingOutcome.Stopped) return TrainingSession.StoppedExitCode;
+            if (!Recurrent.Training.Distributed.Cluster.World.IsRoot) return 0; // the root reports and tests
             monitor.PrintSummary(trainer.Position.History);
 
             // The test split is used once, at the end, with the model chosen on validation.

@@ -6,6 +6,7 @@ using Recurrent.Layers;
 using Recurrent.Models;
 using Recurrent.Text;
 using Recurrent.Training;
+using Recurrent.Training.Distributed;
 using Spectre.Console;
 
 namespace Recurrent.Cli.Commands;
@@ -40,6 +41,10 @@ public static class LmCommand
         var preset = new Option<string>("--preset") { Description = $"Hyper-parameters: {string.Join(", ", WordModelPresets.Names)}.", DefaultValueFactory = _ => "small" };
         var runOptions = new RunOptions(Kind);
         var noTest = new Option<bool>("--no-test") { Description = "Skip the final test-set evaluation." };
+        var memoryMap = new Option<bool>("--memory-map")
+        {
+            Description = $"Write the token ids once to binary files in the run folder and memory-map them, for corpora larger than memory (automatic for training files over {MappedWordCorpus.AutomaticAbove >> 20} MiB).",
+        };
         var configOptions = new ModelConfigOptions();
 
         var train = new Command("train", "Train a word-level LSTM language model and report train, valid and test perplexity.");
@@ -48,6 +53,7 @@ public static class LmCommand
         train.Options.Add(Cache);
         runOptions.AddTo(train);
         train.Options.Add(noTest);
+        train.Options.Add(memoryMap);
         configOptions.AddTo(train);
         train.SetAction(parseResult =>
         {
@@ -59,18 +65,26 @@ public static class LmCommand
             CorpusFiles files = CorpusFiles.Find(dataDirectory);
             string digest = TrainingSession.Sha256Of(files.Train, files.Valid, files.Test);
             if (loaded is not null) TrainingSession.RequireSameData(previous, digest, runDirectory);
-            WordCorpus corpus = WordCorpus.Load(dataDirectory, loaded is null ? null : Vocabulary.FromJson(loaded.VocabularyJson));
+            Vocabulary? known = loaded is null ? null : Vocabulary.FromJson(loaded.VocabularyJson);
+            // A corpus larger than memory is read as a stream and its ids mapped from files the root writes once.
+            bool map = parseResult.GetValue(memoryMap) || new FileInfo(files.Train).Length > MappedWordCorpus.AutomaticAbove;
+            using MappedWordCorpus? mapped = map ? Cluster.World.RootFirst(() => MappedWordCorpus.Open(dataDirectory, known, Path.Combine(runDirectory, "tokens"))) : null;
+            WordCorpus? loadedCorpus = map ? null : WordCorpus.Load(dataDirectory, known);
+            Vocabulary vocabulary = mapped?.Vocabulary ?? loadedCorpus!.Vocabulary;
+            (ReadOnlyMemory<int> trainIds, ReadOnlyMemory<int> validIds, ReadOnlyMemory<int> testIds) = mapped is not null
+                ? (mapped.Train, mapped.Valid, mapped.Test)
+                : (loadedCorpus!.Train, loadedCorpus.Valid, loadedCorpus.Test);
             LanguageModel model;
             if (loaded is null)
             {
                 LanguageModelConfig config = configOptions.Resolve(parseResult, WordModelPresets.Get(parseResult.GetValue(preset)!))
-                    with { VocabSize = corpus.Vocabulary.Count };
+                    with { VocabSize = vocabulary.Count };
                 model = new LanguageModel(config);
             }
             else model = loaded.LanguageModel;
 
             bool runTest = !parseResult.GetValue(noTest);
-            var task = new LanguageModelTask(Kind, model, corpus.Vocabulary.ToJson(), corpus.Train, corpus.Valid, runTest ? corpus.Test : null);
+            var task = new LanguageModelTask(Kind, model, vocabulary.ToJson(), trainIds, validIds, runTest ? testIds : (ReadOnlyMemory<int>?)null);
             var monitor = new ConsoleTrainingMonitor(task.Presentation);
             var trainer = new Trainer(task, new TrainerOptions
             {
@@ -85,17 +99,18 @@ public static class LmCommand
             LanguageModelConfig c = model.Config;
             AnsiConsole.MarkupLine($"[bold]Word LM[/]: {c.NumLayers} × {c.HiddenSize} {c.Cell}, vocabulary {c.VocabSize:N0}, {model.ParameterCount:N0} parameters, " +
                 $"{trainer.Position.Epochs} epochs, batch {c.BatchSize} × {c.NumSteps} steps, keep {c.KeepProb}, lr {c.LearningRate} (decay {c.LrDecay} after epoch {c.MaxEpoch}), {Kernels.ComputeThreads.Count} threads");
-            AnsiConsole.MarkupLine($"Data: {Markup.Escape(dataDirectory)} ({corpus.Train.Length:N0} / {corpus.Valid.Length:N0} / {corpus.Test.Length:N0} tokens). Run folder: {Markup.Escape(runDirectory)}");
+            AnsiConsole.MarkupLine($"Data: {Markup.Escape(dataDirectory)} ({trainIds.Length:N0} / {validIds.Length:N0} / {testIds.Length:N0} tokens{(map ? ", memory-mapped" : "")}). Run folder: {Markup.Escape(runDirectory)}");
 
             var started = DateTime.UtcNow;
             TrainingOutcome outcome = TrainingSession.Run(trainer, monitor);
             if (outcome == TrainingOutcome.Stopped) return TrainingSession.StoppedExitCode;
+            if (!Cluster.World.IsRoot) return 0; // the root reports and tests
             monitor.PrintSummary(trainer.Position.History);
             if (runTest)
             {
                 // The final model is what ptb_word_lm.py reports; the best-on-valid one is what early stopping keeps.
                 var results = new List<string>();
-                (double loss, long tokens, double seconds) = Test(model, corpus.Test, c.NumSteps, limit);
+                (double loss, long tokens, double seconds) = Test(model, testIds, c.NumSteps, limit);
                 Console.WriteLine($"test perplexity {Math.Exp(loss):F2} (final model, {tokens:N0} words, batch size 1, {tokens / seconds:N0} words/s)");
                 results.Add($"\"final\": {{\"test_loss\": {loss:R}, \"test_perplexity\": {Math.Exp(loss):R}, \"tokens\": {tokens}, \"seconds\": {seconds:R}}}");
                 string bestPath = trainer.PathOf(Trainer.BestCheckpointName);
@@ -103,7 +118,7 @@ public static class LmCommand
                 {
                     LoadedCheckpoint best = ModelCheckpoint.Load(bestPath);
                     int bestEpoch = best.Position?.History.Count ?? 0;
-                    (double bestLoss, long bestTokens, double bestSeconds) = Test(best.LanguageModel, corpus.Test, c.NumSteps, limit);
+                    (double bestLoss, long bestTokens, double bestSeconds) = Test(best.LanguageModel, testIds, c.NumSteps, limit);
                     Console.WriteLine($"test perplexity {Math.Exp(bestLoss):F2} (best on valid: epoch {bestEpoch})");
                     results.Add($"\"best_on_valid\": {{\"epoch\": {bestEpoch}, \"test_loss\": {bestLoss:R}, \"test_perplexity\": {Math.Exp(bestLoss):R}, \"tokens\": {bestTokens}, \"seconds\": {bestSeconds:R}}}");
                 }
@@ -116,10 +131,10 @@ public static class LmCommand
     }
 
     /// <summary>Test-set loss with batch size 1, so every word is scored with its whole history.</summary>
-    private static (double Loss, long Tokens, double Seconds) Test(LanguageModel model, int[] tokens, int steps, int? limit)
+    private static (double Loss, long Tokens, double Seconds) Test(LanguageModel model, ReadOnlyMemory<int> tokens, int steps, int? limit)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        (double loss, long count) = LanguageModelTask.Evaluate(model, tokens, 1, steps, limit);
+        (double loss, long count) = LanguageModelTask.Evaluate(model, tokens.Span, 1, steps, limit);
         return (loss, count, clock.Elapsed.TotalSeconds);
     }
 

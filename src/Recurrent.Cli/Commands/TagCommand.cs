@@ -123,6 +123,7 @@ public static class TagCommand
 
             var started = DateTime.UtcNow;
             if (TrainingSession.Run(trainer, monitor) == TrainingOutcome.Stopped) return TrainingSession.StoppedExitCode;
+            if (!Recurrent.Training.Distributed.Cluster.World.IsRoot) return 0; // the root reports and tests
             monitor.PrintSummary(trainer.Position.History);
 
             // The test set is used once, at the end, with the model chosen on validation.

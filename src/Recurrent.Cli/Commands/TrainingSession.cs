@@ -72,6 +72,7 @@ public static class TrainingSession
 
     public static void SaveRunInfo(string runDirectory, RunInfo info)
     {
+        if (!Recurrent.Training.Distributed.Cluster.World.IsRoot) return; // under mpirun, rank 0 writes the run folder
         Directory.CreateDirectory(runDirectory);
         AtomicFile.WriteAllText(Path.Combine(runDirectory, RunInfoName), JsonSerializer.Serialize(info));
     }

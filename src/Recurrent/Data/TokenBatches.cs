@@ -11,19 +11,19 @@ namespace Recurrent.Data;
 /// and the hidden state can be carried over. There are <c>EpochSize = (L − 1) / T</c> batches
 /// (the −1 leaves room for the targets, which are the inputs shifted by one).</para>
 /// <para>Batch <c>i</c> is, in ptb_iterator's batch-major terms, <c>x = rows[:, i·T .. (i+1)·T)</c> and
-/// <c>y = rows[:, i·T+1 .. (i+1)·T+1)</c>. <see cref="GetBatch"/> writes it <b>time-major</b>, the layout the
+/// <c>y = rows[:, i·T+1 .. (i+1)·T+1)</c>. <see cref="GetBatch(int, Span{int}, Span{int})"/> writes it <b>time-major</b>, the layout the
 /// models consume: <c>inputs[t·B + b] = x[b, t]</c>, <c>targets[t·B + b] = y[b, t]</c>.</para>
-/// <para>The token array is referenced, not copied, and <see cref="GetBatch"/> allocates nothing.</para>
+/// <para>The tokens are referenced, not copied (an array, or a memory-mapped file of ids: <see cref="MappedTokens"/>),
+/// and <see cref="GetBatch(int, Span{int}, Span{int})"/> allocates nothing.</para>
 /// </remarks>
 internal sealed class TokenBatches
 {
-    private readonly int[] _tokens;
+    private readonly ReadOnlyMemory<int> _tokens;
 
     /// <exception cref="RecurrentException">The stream is too short for one batch of this size
     /// (ptb_iterator's "epoch_size == 0, decrease batch_size or num_steps").</exception>
-    public TokenBatches(int[] tokens, int batchSize, int numSteps)
+    public TokenBatches(ReadOnlyMemory<int> tokens, int batchSize, int numSteps)
     {
-        ArgumentNullException.ThrowIfNull(tokens);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(numSteps, 1);
         _tokens = tokens;
@@ -59,20 +59,29 @@ internal sealed class TokenBatches
 
     /// <summary>Writes batch <paramref name="index"/> time-major: <c>inputs[t·B + b]</c>, <c>targets[t·B + b]</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The index is outside <c>[0, EpochSize)</c> or a span is shorter than <see cref="BatchLength"/>.</exception>
-    public void GetBatch(int index, Span<int> inputs, Span<int> targets)
+    public void GetBatch(int index, Span<int> inputs, Span<int> targets) => GetBatch(index, inputs, targets, 0, BatchSize);
+
+    /// <summary>
+    /// Writes rows <c>[firstRow, firstRow + rows)</c> of batch <paramref name="index"/> as a batch of their own,
+    /// time-major: <c>inputs[t·rows + r] = x[firstRow + r, t]</c> (one process's share when several train together).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The index or the rows are out of range, or a span is shorter than <c>NumSteps · rows</c>.</exception>
+    public void GetBatch(int index, Span<int> inputs, Span<int> targets, int firstRow, int rows)
     {
         if ((uint)index >= (uint)EpochSize)
             throw new ArgumentOutOfRangeException(nameof(index), index, $"Batch indices are 0 .. {EpochSize - 1}.");
-        int batch = BatchSize, steps = NumSteps;
+        if (firstRow < 0 || rows < 0 || firstRow + rows > BatchSize)
+            throw new ArgumentOutOfRangeException(nameof(rows), $"Rows {firstRow} .. {firstRow + rows} are outside 0 .. {BatchSize}.");
+        int batch = rows, steps = NumSteps;
         if (inputs.Length < batch * steps) throw new ArgumentOutOfRangeException(nameof(inputs), $"Needs {batch * steps} elements.");
         if (targets.Length < batch * steps) throw new ArgumentOutOfRangeException(nameof(targets), $"Needs {batch * steps} elements.");
 
-        ReadOnlySpan<int> tokens = _tokens;
+        ReadOnlySpan<int> tokens = _tokens.Span;
         int offset = index * steps;
         for (int b = 0; b < batch; b++)
         {
-            // Row b from this batch's first step, with one extra token for the last target.
-            ReadOnlySpan<int> row = tokens.Slice(b * RowLength + offset, steps + 1);
+            // Row firstRow + b from this batch's first step, with one extra token for the last target.
+            ReadOnlySpan<int> row = tokens.Slice((firstRow + b) * RowLength + offset, steps + 1);
             for (int t = 0; t < steps; t++)
             {
                 inputs[t * batch + b] = row[t];

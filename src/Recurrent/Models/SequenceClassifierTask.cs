@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Recurrent.Data.Classification;
+using Recurrent.Layers;
 using Recurrent.Metrics;
 using Recurrent.Tensors;
 using Recurrent.Training;
+using Recurrent.Training.Distributed;
 
 namespace Recurrent.Models;
 
@@ -10,13 +12,17 @@ namespace Recurrent.Models;
 /// Sequence classification as a <see cref="Trainer"/> task: each epoch the training examples are bucketed by
 /// length and reshuffled from (seed, epoch) (<see cref="SequenceBatcher"/>), every batch starts from a zero state,
 /// the loss is averaged over the batch; validation reports the loss, accuracy and macro F1.
+/// Split over processes (<see cref="IShardedTask"/>), each trains a contiguous range of every batch's examples,
+/// padded to the whole batch's steps, with the loss still averaged over the whole batch.
 /// </summary>
-public sealed class SequenceClassifierTask : ITrainingTask
+public sealed class SequenceClassifierTask : IShardedTask
 {
     private readonly SequenceBatcher _train, _valid;
     private readonly SequenceBatch _batch, _validBatch;
     private readonly Dictionary<string, string> _metadata;
     private int _shuffledEpoch = -1;
+    private BatchShard _shard = BatchShard.Whole;
+    private SequenceBatch? _part;
 
     /// <param name="labels">Class names in id order.</param>
     /// <param name="vocabularyJson">The token vocabulary as JSON, stored in every checkpoint.</param>
@@ -102,10 +108,26 @@ public sealed class SequenceClassifierTask : ITrainingTask
     {
         Arrange(epoch);
         _train.Fill(batch, _batch);
+        int size = _batch.Size;
+        (int first, int count) = _shard.Of(size);
+        if (count == 0) return default;
+        SequenceBatch part = _batch;
+        if (count < size)
+        {
+            part = _part ??= _train.CreateBatch();
+            part.CopyRows(_batch, first, count);
+        }
         bool lengths = !Classifier.Config.LeftPad;
-        double loss = Classifier.TrainBatch(_batch.Tokens, _batch.Steps, _batch.Size, lengths ? _batch.Lengths : default, _batch.Labels, 1f / _batch.Size);
-        return new BatchLoss(loss, _batch.Size, _batch.TotalSteps);
+        using Dropout.RowScope rows = Dropout.DrawForRows(first, size);
+        double loss = Classifier.TrainBatch(part.Tokens, part.Steps, part.Size, lengths ? part.Lengths : default, part.Labels, 1f / size);
+        return new BatchLoss(loss, part.Size, part.TotalSteps);
     }
+
+    void IShardedTask.UseShard(BatchShard shard) => _shard = shard;
+
+    void IShardedTask.ExportCarriedState() { } // no state is carried between batches
+
+    void IShardedTask.ImportCarriedState() { }
 
     /// <inheritdoc/>
     public Evaluation Validate(int? maxBatches)

@@ -3,6 +3,7 @@ using Recurrent.Layers;
 using Recurrent.Metrics;
 using Recurrent.Tensors;
 using Recurrent.Training;
+using Recurrent.Training.Distributed;
 
 namespace Recurrent.Models;
 
@@ -16,14 +17,19 @@ namespace Recurrent.Models;
 /// Selection metric <c>auto</c> picks F1 for chunk tags and accuracy otherwise. With training tokens whose word is
 /// seen once in training, <see cref="SequenceTaggerConfig.WordDropout"/> replaces them by &lt;unk&gt; with draws from
 /// the model's generator, which checkpoints save, so a resumed run draws the same.
+/// Split over processes (<see cref="IShardedTask"/>), each trains a contiguous range of every batch's sentences,
+/// padded to the whole batch's steps, after the word dropout of the whole batch; the loss is still averaged over
+/// the whole batch's tokens.
 /// </remarks>
-public sealed class SequenceTaggerTask : ITrainingTask
+public sealed class SequenceTaggerTask : IShardedTask
 {
     private readonly TaggingBatcher _train, _valid;
     private readonly TaggingBatch _batch, _validBatch;
     private readonly Dictionary<string, string> _metadata;
     private readonly int[] _wordCounts;
     private int _shuffledEpoch = -1;
+    private BatchShard _shard = BatchShard.Whole;
+    private TaggingBatch? _part;
 
     /// <summary>A task that trains <paramref name="model"/> on <paramref name="train"/> and validates on <paramref name="valid"/>, both encoded with <paramref name="vocabularies"/>.</summary>
     public SequenceTaggerTask(SequenceTagger model, TaggingVocabularies vocabularies, TaggedSequences train, TaggedSequences valid)
@@ -174,9 +180,25 @@ public sealed class SequenceTaggerTask : ITrainingTask
         Arrange(epoch);
         _train.Fill(batch, _batch);
         _batch.ReplaceRareWords(_wordCounts, Tagger.Config.WordDropout, Tagger.Random);
-        double loss = Tagger.TrainBatch(_batch, 1f / _batch.RealTokens);
-        return new BatchLoss(loss, _batch.RealTokens, _batch.RealTokens);
+        int size = _batch.Size;
+        (int first, int count) = _shard.Of(size);
+        if (count == 0) return default;
+        TaggingBatch part = _batch;
+        if (count < size)
+        {
+            part = _part ??= _train.CreateBatch();
+            part.CopyRows(_batch, first, count);
+        }
+        using Layers.Dropout.RowScope rows = Layers.Dropout.DrawForRows(first, size);
+        double loss = Tagger.TrainBatch(part, 1f / _batch.RealTokens);
+        return new BatchLoss(loss, part.RealTokens, part.RealTokens);
     }
+
+    void IShardedTask.UseShard(BatchShard shard) => _shard = shard;
+
+    void IShardedTask.ExportCarriedState() { } // no state is carried between batches
+
+    void IShardedTask.ImportCarriedState() { }
 
     /// <inheritdoc/>
     public Evaluation Validate(int? maxBatches)

@@ -4,6 +4,7 @@ using Recurrent.Layers;
 using Recurrent.Models;
 using Recurrent.Optimizers;
 using Recurrent.Tensors;
+using Recurrent.Training.Distributed;
 
 namespace Recurrent.Training;
 
@@ -24,6 +25,13 @@ public sealed record TrainerOptions
 
     /// <summary>Replace an earlier run found in <see cref="RunDirectory"/> instead of refusing to start.</summary>
     public bool Force { get; init; }
+
+    /// <summary>
+    /// The processes training together, data parallel: each computes its shard of every batch (the task must be an
+    /// <see cref="IShardedTask"/>), the gradients are summed over them before clipping and the update, and only rank 0
+    /// reports and writes files. By default <see cref="Cluster.World"/>: this process alone, unless mpirun started it.
+    /// </summary>
+    internal ICommunicator Communicator { get; init; } = Cluster.World;
 }
 
 /// <summary>How a call to <see cref="Trainer.Run"/> ended.</summary>
@@ -42,6 +50,14 @@ public enum TrainingOutcome
 /// and a periodic one, stops early when that metric stops improving, stops cleanly at any batch when cancelled
 /// (Ctrl-C, SIGTERM), and resumes bit-identically from the periodic checkpoint.
 /// </summary>
+/// <remarks>
+/// With a <see cref="TrainerOptions.Communicator"/> of N processes (mpirun), every process runs this same trainer on
+/// its shard of each batch; one fused MPI_Allreduce per step sums the gradients, the loss and the flags they must
+/// agree on (<see cref="GradientExchange"/>), so all apply the same clipped update and stop, save and end together.
+/// Rank 0 alone reports, writes the metrics log, the plot and the checkpoints (the carried state gathered from every
+/// shard); each rank validates on the whole validation set, and the weights are checked to be the same on every rank
+/// at each epoch's end.
+/// </remarks>
 public sealed class Trainer
 {
     /// <summary>The periodic checkpoint, written during and after every epoch; training resumes from it.</summary>
@@ -63,6 +79,8 @@ public sealed class Trainer
     private readonly Optimizer _optimizer;
     private readonly TrainerOptions _options;
     private readonly ITrainingMonitor _monitor;
+    private readonly bool _isRoot;
+    private readonly GradientExchange? _exchange; // null for one process
 
     /// <param name="resume">A training checkpoint of this run to continue from, or null for a fresh run.</param>
     /// <exception cref="RecurrentException">A fresh run's folder holds an earlier run and <see cref="TrainerOptions.Force"/> is off; or the data is unusable.</exception>
@@ -70,31 +88,48 @@ public sealed class Trainer
     {
         _task = task;
         _options = options;
-        _monitor = monitor;
+        ICommunicator communicator = options.Communicator;
+        _isRoot = communicator.IsRoot;
+        _monitor = _isRoot ? monitor : SilentMonitor.Instance;
         TrainingSettings settings = task.Settings;
         settings.Validate();
         if (options.Epochs is < 1) throw new RecurrentException($"--epochs must be at least 1, got {options.Epochs}.");
         _trainable = task.Model.TrainableParameters;
         _optimizer = settings.CreateOptimizer();
         _optimizer.EnsureState(_trainable);
+        if (communicator.Size > 1)
+        {
+            if (task is not IShardedTask sharded)
+                throw new RecurrentException($"The {task.Kind} task cannot split its batches, so it cannot train on {communicator.Size} processes; run it without mpirun.");
+            sharded.UseShard(new BatchShard(communicator.Rank, communicator.Size));
+            _exchange = new GradientExchange(communicator, _trainable);
+        }
         task.CheckData();
         if (resume is null)
         {
-            PrepareFreshFolder(options.RunDirectory, options.Force);
+            if (_isRoot)
+            {
+                PrepareFreshFolder(options.RunDirectory, options.Force);
+                AtomicFile.WriteAllText(PathOf(ConfigName), task.Model.ConfigJson);
+            }
             Position = new TrainingPosition { Epochs = options.Epochs ?? settings.Epochs };
-            AtomicFile.WriteAllText(PathOf(ConfigName), task.Model.ConfigJson);
         }
         else
         {
             ModelCheckpoint.RestoreTraining(resume, _optimizer, _trainable, task.CarriedState);
+            (task as IShardedTask)?.ImportCarriedState();
             Position = resume.Position!;
             if (options.Epochs is { } epochs) Position.Epochs = epochs;
             else if (Position.Epochs == 0) Position.Epochs = settings.Epochs;
             // The checkpoint is the record of what happened: rewrite the log from it, so that an epoch logged
             // after the checkpoint was written (a crash in between) is not counted twice.
-            MetricsLog.Write(PathOf(MetricsName), Position.History, _task.Presentation.Loss);
-            monitor.Info($"Resumed from {resume.Path} at epoch {Position.Epoch + 1}, batch {Position.Batch}; training to epoch {Position.Epochs}.");
+            if (_isRoot) MetricsLog.Write(PathOf(MetricsName), Position.History, _task.Presentation.Loss);
+            _monitor.Info($"Resumed from {resume.Path} at epoch {Position.Epoch + 1}, batch {Position.Batch}; training to epoch {Position.Epochs}.");
         }
+        // No rank writes into the run folder before the root has checked and prepared it.
+        communicator.Barrier();
+        if (_exchange is not null)
+            _monitor.Info($"Training on {communicator.Size} processes, each on its shard of every batch; {_exchange.BufferBytes / 1e6:F1} MB of gradients summed per step.");
     }
 
     /// <summary>Where the run stands.</summary>
@@ -149,7 +184,8 @@ public sealed class Trainer
             }
             while (Position.Batch < batchCount)
             {
-                if (cancellation.IsCancellationRequested)
+                // Processes training together stop together: after the step at which any of them was asked to.
+                if (_exchange?.StopAgreed ?? cancellation.IsCancellationRequested)
                 {
                     RequireFiniteWeights();
                     SaveLast();
@@ -157,7 +193,8 @@ public sealed class Trainer
                     return TrainingOutcome.Stopped;
                 }
                 clock.Restart();
-                (BatchLoss result, double norm) = Step(_task, _optimizer, epoch, Position.Batch);
+                _exchange?.Propose(cancellation.IsCancellationRequested, DateTime.UtcNow - lastCheckpoint > _options.CheckpointInterval);
+                (BatchLoss result, double norm) = Step(_task, _optimizer, epoch, Position.Batch, _exchange);
                 if (!double.IsFinite(result.Loss)) throw Diverged($"the loss became {result.Loss}", epoch, Position.Batch + 1, Position.Step + 1);
                 if (!double.IsFinite(norm)) throw Diverged($"the gradient norm became {norm}", epoch, Position.Batch + 1, Position.Step + 1);
                 Position.Step++;
@@ -174,7 +211,7 @@ public sealed class Trainer
                     _monitor.Batch(new BatchReport(epoch, Position.Epochs, Position.Batch, batchCount,
                         Position.EpochLoss / Math.Max(Position.EpochCount, 1), rate, remaining, learningRate));
                 }
-                if (DateTime.UtcNow - lastCheckpoint > _options.CheckpointInterval && Position.Batch < batchCount)
+                if ((_exchange?.SaveAgreed ?? DateTime.UtcNow - lastCheckpoint > _options.CheckpointInterval) && Position.Batch < batchCount)
                 {
                     RequireFiniteWeights();
                     SaveLast();
@@ -188,6 +225,13 @@ public sealed class Trainer
             // A last step that wrecked the weights shows here first; the epoch must not be logged or saved as done.
             if (!double.IsFinite(valid.Loss)) throw Diverged($"the validation loss became {valid.Loss} after the epoch's last batch", epoch, Position.Batch, Position.Step);
             RequireFiniteWeights();
+            if (_exchange is not null)
+            {
+                _exchange.RequireSameWeights(_task.Model.Parameters);
+                _monitor.Info($"allreduce: {_exchange.Calls} steps of {_exchange.BufferBytes / 1e6:F1} MB, {1e3 * _exchange.Seconds / Math.Max(_exchange.Calls, 1):F2} ms each " +
+                    $"({_exchange.Seconds / Math.Max(Position.EpochSeconds, 1e-9):P1} of the epoch's training time, waiting for slower ranks included)");
+                _exchange.ResetTimings();
+            }
             var report = new EpochReport(epoch + 1, learningRate, Position.EpochLoss / Math.Max(Position.EpochCount, 1), valid.Loss,
                 Position.EpochItems / Math.Max(Position.EpochSeconds, 1e-9), valid.Items / Math.Max(evalSeconds, 1e-9),
                 Position.EpochSeconds + evalSeconds, new Dictionary<string, double>(valid.Metrics));
@@ -214,8 +258,11 @@ public sealed class Trainer
             if (best) Save(PathOf(BestCheckpointName));
             SaveLast();
             lastCheckpoint = DateTime.UtcNow;
-            MetricsLog.Append(PathOf(MetricsName), report, _task.Presentation.Loss);
-            TrainingCurvePlot.Save(PathOf(CurveName), Position.History, _task.Presentation);
+            if (_isRoot)
+            {
+                MetricsLog.Append(PathOf(MetricsName), report, _task.Presentation.Loss);
+                TrainingCurvePlot.Save(PathOf(CurveName), Position.History, _task.Presentation);
+            }
             _monitor.Epoch(report);
         }
         return TrainingOutcome.Completed;
@@ -227,7 +274,15 @@ public sealed class Trainer
     /// loss or gradient norm is not finite updates nothing, so the caller can stop with the weights as they were.
     /// </summary>
     /// <returns>The batch's loss and the gradient's global norm before clipping (0 when clipping is off).</returns>
-    internal static (BatchLoss Loss, double GradientNorm) Step(ITrainingTask task, Optimizer optimizer, int epoch, int batch)
+    internal static (BatchLoss Loss, double GradientNorm) Step(ITrainingTask task, Optimizer optimizer, int epoch, int batch) =>
+        Step(task, optimizer, epoch, batch, exchange: null);
+
+    /// <summary>
+    /// As <see cref="Step(ITrainingTask, Optimizer, int, int)"/>, with the gradients and the loss of this process's shard
+    /// summed over the processes of <paramref name="exchange"/> (when not null) before clipping, so the norm clipped is
+    /// the whole batch's and the loss returned is the whole batch's.
+    /// </summary>
+    internal static (BatchLoss Loss, double GradientNorm) Step(ITrainingTask task, Optimizer optimizer, int epoch, int batch, GradientExchange? exchange)
     {
         IReadOnlyList<Parameter> parameters = task.Model.TrainableParameters;
         LanguageModelTimings? timings = (task.Model as LanguageModel)?.Timings;
@@ -236,6 +291,8 @@ public sealed class Trainer
         ParameterGradients.Zero(parameters);
         timings?.Lap(LanguageModelPhase.ZeroGradients);
         BatchLoss loss = task.TrainBatch(epoch, batch);
+        // Every rank takes part in the sum even with a non-finite loss, which the sum then carries to all of them.
+        if (exchange is not null) loss = exchange.Sum(loss, task.Model.Random);
         if (!double.IsFinite(loss.Loss)) return (loss, 0);
         double norm = maxNorm > 0 ? GradientClipping.ClipByGlobalNorm(parameters, maxNorm) : 0;
         timings?.Lap(LanguageModelPhase.Clip);
@@ -245,8 +302,16 @@ public sealed class Trainer
         return (loss, norm);
     }
 
-    private void Save(string path) =>
-        ModelCheckpoint.Save(path, _task.Model, _task.Kind, _task.CheckpointMetadata, Position, _optimizer, _task.CarriedState);
+    /// <summary>Writes a training checkpoint; split over processes, every rank takes part (the carried state is gathered from all shards) and the root writes it.</summary>
+    private void Save(string path)
+    {
+        if (_exchange is not null && _task is IShardedTask sharded && _task.CarriedState.Count > 0)
+        {
+            sharded.ExportCarriedState();
+            _exchange.SumTensors(_task.CarriedState);
+        }
+        if (_isRoot) ModelCheckpoint.Save(path, _task.Model, _task.Kind, _task.CheckpointMetadata, Position, _optimizer, _task.CarriedState);
+    }
 
     private void SaveLast() => Save(PathOf(LastCheckpointName));
 

@@ -100,4 +100,36 @@ public class DropoutTests
         stack.Forward(x, stack.CreateState(2), y1, stack.CreateState(2));
         Assert.NotEqual(y2.Span.ToArray(), y1.Span.ToArray());
     }
+
+    [Theory]
+    [InlineData(3, false)] // [time, batch, features]: a mask per step
+    [InlineData(3, true)]  // variational: one [batch, features] mask
+    [InlineData(2, false)] // [batch, features]
+    public void ShardsCutTheirRowsFromTheWholeBatchsMask(int rank, bool variational)
+    {
+        const int steps = 4, total = 7, features = 5;
+        Tensor Input(int rows) => rank == 3 ? new Tensor(steps, rows, features) : new Tensor(rows, features);
+        var wholeRandom = new RandomGenerator(11);
+        var whole = new Dropout(0.5f, wholeRandom, variational);
+        var all = Input(total);
+        all.Fill(1f);
+        whole.Forward(all, all);
+
+        // Three shards of rows [0, 3), [3, 5), [5, 7), each with its own generator in the same state, as ranks have.
+        foreach ((int first, int rows) in new[] { (0, 3), (3, 2), (5, 2) })
+        {
+            var random = new RandomGenerator(11);
+            var part = new Dropout(0.5f, random, variational);
+            var x = Input(rows);
+            x.Fill(1f);
+            using (Dropout.DrawForRows(first, total)) part.Forward(x, x);
+            int blocks = rank == 3 ? steps : 1;
+            for (int b = 0; b < blocks; b++)
+            for (int r = 0; r < rows; r++)
+            for (int f = 0; f < features; f++)
+                Assert.Equal(all[(b * total + first + r) * features + f], x[(b * rows + r) * features + f]);
+            // The generator advanced as for the whole batch.
+            Assert.Equal(wholeRandom.GetState(), random.GetState());
+        }
+    }
 }

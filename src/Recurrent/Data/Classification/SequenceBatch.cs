@@ -56,6 +56,24 @@ internal sealed class SequenceBatch
     /// <summary>Steps the batch holds, padding included: T·B.</summary>
     public int TotalSteps => Steps * Size;
 
+    /// <summary>
+    /// Makes this batch rows <c>[first, first + count)</c> of <paramref name="source"/>, with its steps and padding
+    /// (one process's share of a batch split over several).
+    /// </summary>
+    public void CopyRows(SequenceBatch source, int first, int count)
+    {
+        if (first < 0 || count < 1 || first + count > source.Size)
+            throw new ArgumentOutOfRangeException(nameof(count), $"Rows {first} .. {first + count} are outside the batch's 0 .. {source.Size}.");
+        Start(count, source.Steps, source.Padding);
+        int from = source.Size;
+        for (int t = 0; t < Steps; t++)
+            source._tokens.AsSpan(t * from + first, count).CopyTo(_tokens.AsSpan(t * count, count));
+        source._lengths.AsSpan(first, count).CopyTo(_lengths);
+        source._labels.AsSpan(first, count).CopyTo(_labels);
+        source._indices.AsSpan(first, count).CopyTo(_indices);
+        for (int b = 0; b < count; b++) RealSteps += _lengths[b];
+    }
+
     internal void Start(int size, int steps, PaddingSide padding)
     {
         if (size > MaxSize || steps > MaxSteps)

@@ -13,6 +13,7 @@ internal sealed class TaggingBatch
     private readonly int[] _lengths, _indices, _words, _tags, _tokenForms, _charIds, _charLengths;
     private readonly int[][] _features;
     private readonly float[] _frames;
+    private int[] _sourceForms = []; // CopyRows' map from the source's forms to this batch's
 
     /// <param name="maxSize">Most sentences per batch.</param>
     /// <param name="maxSteps">Longest sentence.</param>
@@ -92,6 +93,56 @@ internal sealed class TaggingBatch
 
     /// <summary>The length of each form in characters.</summary>
     public ReadOnlySpan<int> CharLengths => _charLengths.AsSpan(0, Forms);
+
+    /// <summary>
+    /// Makes this batch sentences <c>[first, first + count)</c> of <paramref name="source"/> (one process's share of a
+    /// batch split over several), padded to the source's steps. The forms are those these sentences use, numbered in
+    /// order of first use as <see cref="TaggingBatcher.Fill"/> numbers them.
+    /// </summary>
+    public void CopyRows(TaggingBatch source, int first, int count)
+    {
+        if (first < 0 || count < 1 || first + count > source.Size)
+            throw new ArgumentOutOfRangeException(nameof(count), $"Rows {first} .. {first + count} are outside the batch's 0 .. {source.Size}.");
+        if (FrameSize != source.FrameSize || FeatureColumns != source.FeatureColumns || _words.Length == 0 != (source._words.Length == 0))
+            throw new ArgumentException("The batches hold different inputs.", nameof(source));
+        Start(count, source.Steps, source.HasTags);
+        int from = source.Size, frame = FrameSize;
+        bool words = _words.Length > 0, chars = _tokenForms.Length > 0;
+        int[] slots = _sourceForms; // source form → this batch's form + 1 (0: not used yet)
+        if (chars)
+        {
+            if (slots.Length < source.Forms) slots = _sourceForms = new int[source._charLengths.Length];
+            slots.AsSpan(0, source.Forms).Clear();
+        }
+        for (int b = 0; b < count; b++)
+        {
+            int length = source._lengths[first + b];
+            SetSentence(b, source._indices[first + b], length);
+            for (int t = 0; t < length; t++)
+            {
+                int row = t * count + b, at = t * from + first + b;
+                if (words) _words[row] = source._words[at];
+                _tags[row] = source._tags[at];
+                for (int c = 0; c < _features.Length; c++) _features[c][row] = source._features[c][at];
+                if (frame > 0) source._frames.AsSpan(at * frame, frame).CopyTo(_frames.AsSpan(row * frame, frame));
+                if (chars)
+                {
+                    int form = source._tokenForms[at];
+                    if (slots[form] == 0) slots[form] = AddForm(source._charLengths[form]) + 1;
+                    _tokenForms[row] = slots[form] - 1;
+                }
+            }
+        }
+        if (!chars) return;
+        ClearChars();
+        int sourceForms = source.Forms;
+        for (int form = 0; form < sourceForms; form++)
+        {
+            if (slots[form] == 0) continue;
+            int u = slots[form] - 1, length = source._charLengths[form];
+            for (int c = 0; c < length; c++) _charIds[c * Forms + u] = source._charIds[c * sourceForms + form];
+        }
+    }
 
     internal void Start(int size, int steps, bool hasTags)
     {
