@@ -123,6 +123,13 @@ public static class ClassifyCommand
             (LoadedCheckpoint? loaded, string runDirectory, TrainingSession.RunInfo? previous, int? limit) = runOptions.Resolve(parseResult);
             if (loaded is not null) RunOptions.RejectOnResume(parseResult, [embeddings, Test, Format, TextColumn, LabelColumn, .. modelOptions.FixedOnResume]);
 
+            SequenceClassifierConfig? fresh = loaded is null ? modelOptions.Resolve(parseResult) : null;
+            string? vectorsPath = parseResult.GetValue(embeddings);
+            // Before the data is read, a lower bound (the smallest vocabulary, one text of one token; the embedding width of
+            // pretrained vectors is not known yet): sizes no vocabulary can make fit are refused at once.
+            if (fresh is not null)
+                MemoryBudget.Require(MemoryEstimate.For(fresh with { VocabSize = 2, Classes = 2, EmbeddingSize = vectorsPath is null ? fresh.EmbeddingSize : 1 }, steps: 1, batch: 1));
+
             string dataPath = ResolveData(parseResult, previous?.Data);
             string? digest = File.Exists(dataPath) ? TrainingSession.Sha256Of(dataPath) : null;
             if (loaded is not null && digest is not null) TrainingSession.RequireSameData(previous, digest, runDirectory);
@@ -132,8 +139,7 @@ public static class ClassifyCommand
             Prepared prepared;
             if (loaded is null)
             {
-                SequenceClassifierConfig config = modelOptions.Resolve(parseResult);
-                string? vectorsPath = parseResult.GetValue(embeddings);
+                SequenceClassifierConfig config = fresh!;
                 if (parseResult.GetValue(modelOptions.Preset) == "tfmi" && vectorsPath is null)
                     throw new RecurrentException("The tfmi preset reads pretrained word vectors: give --embeddings FILE (word2vec text or binary, or GloVe text). " +
                         "Make them with 'recurrent embed train --text CORPUS --output vectors.bin' (for example on 'recurrent data get text8'), or use any published word2vec or GloVe file.");
@@ -141,6 +147,9 @@ public static class ClassifyCommand
                 if (vectors is not null) config = config with { EmbeddingSize = vectors.Dimension };
                 prepared = Prepare(data, config with { VocabSize = 2, Classes = data.Labels.Count }, null);
                 config = config with { VocabSize = prepared.Vocabulary.Count, Classes = data.Labels.Count };
+                // The vocabulary and the longest text are known now: the whole training memory is checked before the model
+                // and its batches are allocated (pretrained vectors already read are in what the machine reports as used).
+                MemoryBudget.Require(SequenceClassifierTask.EstimateMemory(config, prepared.Train, prepared.Valid));
                 model = new SequenceClassifier(config);
                 if (vectors is not null) LoadVectors(model, prepared.Vocabulary, vectors, vectorsPath!);
                 else if (config.PretrainEpochs > 0) Pretrain(model, data, prepared, runDirectory);

@@ -71,12 +71,21 @@ public static class TagCommand
             string? presetName = loaded is null ? modelOptions.PresetName(parseResult, parseResult.GetValue(Data)) : null;
             string dataPath = ResolveData(parseResult, previous?.Data, presetName);
             SequenceTaggerConfig config = loaded is null ? modelOptions.Resolve(parseResult, presetName!) : ((SequenceTagger)loaded.Model).Config;
+            // Before the data is read, a lower bound (the smallest vocabularies, no feature columns, one sentence of one
+            // token; the width of pretrained vectors is not known yet): sizes no data can make fit are refused at once.
+            if (loaded is null)
+                MemoryBudget.Require(MemoryEstimate.For(config with
+                {
+                    VocabSize = 2, CharVocabSize = 2, FeatureVocabSizes = [], Tags = 1,
+                    WordEmbeddingSize = parseResult.GetValue(embeddings) is null ? config.WordEmbeddingSize : 1,
+                }, steps: 1, batch: 1));
             TaggingSplits splits = TaggingSplits.Load(dataPath, config.ReadOptions(), config.SplitOptions());
             string digest = TrainingSession.Sha256Of(splits.Paths);
             if (loaded is not null) TrainingSession.RequireSameData(previous, digest, runDirectory);
 
             SequenceTagger model;
             TaggingVocabularies vocabularies;
+            TaggedSequences trainData, devData;
             if (loaded is null)
             {
                 string? vectorsPath = parseResult.GetValue(embeddings);
@@ -88,16 +97,23 @@ public static class TagCommand
                     // Words of the other splits that have a vector keep it (no tags are read from them).
                     extra = TaggingVocabularies.WordsOf(splits.Dev.Concat(splits.Test), config.TaggingOptions(), w => vectors.IndexOf(w) >= 0).ToList();
                 }
-                (model, vocabularies) = SequenceTaggerTask.CreateModel(config, splits.Train, splits.Dev, extra);
+                (config, vocabularies) = SequenceTaggerTask.ConfigFor(config, splits.Train, splits.Dev, extra);
+                trainData = vocabularies.Encode(splits.Train);
+                devData = vocabularies.Encode(splits.Dev);
+                // The vocabularies and the longest sentence are known now: the whole training memory is checked before the
+                // model and its batches are allocated.
+                MemoryBudget.Require(SequenceTaggerTask.EstimateMemory(config, trainData, devData));
+                model = new SequenceTagger(config);
                 if (vectors is not null) LoadVectors(model, vocabularies, vectors, vectorsPath!);
             }
             else
             {
                 model = (SequenceTagger)loaded.Model;
                 vocabularies = SequenceTaggerTask.VocabulariesOf(loaded);
+                trainData = vocabularies.Encode(splits.Train);
+                devData = vocabularies.Encode(splits.Dev);
             }
 
-            TaggedSequences trainData = vocabularies.Encode(splits.Train), devData = vocabularies.Encode(splits.Dev);
             var task = new SequenceTaggerTask(model, vocabularies, trainData, devData);
             var monitor = new ConsoleTrainingMonitor(task.Presentation);
             var trainer = new Trainer(task, new TrainerOptions

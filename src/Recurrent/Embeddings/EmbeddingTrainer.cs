@@ -45,10 +45,10 @@ public sealed class EmbeddingTrainer
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if ((long)vocabulary.Count * options.Dimension > Array.MaxLength)
-            throw new RecurrentException($"{vocabulary.Count:N0} words × --size {options.Dimension} floats are more than one array holds; raise --min-count or set --max-vocab.");
         if (options.Loss == EmbeddingLoss.Nce && options.Negative > vocabulary.Count)
             throw new RecurrentException($"--negative {options.Negative}: NCE draws distinct noise words per batch, but the vocabulary has only {vocabulary.Count}.");
+        // Before the vectors are allocated (Train): a size the machine cannot hold is refused with figures.
+        Models.MemoryBudget.Require(Models.MemoryEstimate.For(options, vocabulary.Count));
         _text = text;
         _vocabulary = vocabulary;
         _options = options;

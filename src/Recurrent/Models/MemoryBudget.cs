@@ -4,7 +4,9 @@ namespace Recurrent.Models;
 
 /// <summary>
 /// How much memory a model may take, and the check that refuses one that would not fit before any of it is
-/// allocated (<see cref="LanguageModel"/>'s constructor calls <see cref="Require(MemoryEstimate)"/> first).
+/// allocated (<see cref="LanguageModel"/>'s constructor calls <see cref="Require(MemoryEstimate)"/> first; the
+/// classifier, tagger and word-embedding commands call it once the vocabulary and the longest batch are known, and the
+/// classifier's and tagger's constructors check their weights).
 /// </summary>
 /// <remarks>
 /// The memory available is the smallest of: <c>MemAvailable</c> in <c>/proc/meminfo</c> (free memory plus the page
@@ -51,15 +53,11 @@ internal static class MemoryBudget
         if (estimate.LargestTensorElements > Array.MaxLength)
             throw new RecurrentException(
                 $"This model is too large to build: {estimate.LargestTensor} would hold {estimate.LargestTensorElements:N0} numbers, " +
-                $"more than the {Array.MaxLength:N0} one .NET array can. Reduce the sizes behind it: hidden size, embedding size, vocabulary, batch size or number of steps.");
+                $"more than the {Array.MaxLength:N0} one .NET array can. {estimate.ArrayAdvice ?? estimate.Advice}.");
         if (estimate.TotalBytes > available)
-        {
-            string forWhat = estimate.OptimizerBytes > 0 ? $"its parameters, gradients, {estimate.OptimizerName} state and activations" : "its parameters, gradients and activations";
             throw new RecurrentException(
-                $"This model needs {MemoryEstimate.Format(estimate.TotalBytes)} for {forWhat}; {MemoryEstimate.Format(available)} are available ({source}). " +
-                $"In detail: {estimate}. Reduce the hidden size, the number of layers, the batch size or the number of steps, " +
-                "or set --max-memory if the available figure is wrong.");
-        }
+                $"This model needs {MemoryEstimate.Format(estimate.TotalBytes)} for its {estimate.PartNames}; {MemoryEstimate.Format(available)} are available ({source}). " +
+                $"In detail: {estimate}. {estimate.Advice}, or set --max-memory if the available figure is wrong.");
     }
 
     /// <summary>

@@ -4,8 +4,10 @@ using Recurrent.Kernels;
 namespace Recurrent.Models;
 
 /// <summary>
-/// The memory a <see cref="LanguageModel"/> takes to train, worked out from its <see cref="LanguageModelConfig"/>
-/// alone, before anything is allocated: what <see cref="MemoryBudget.Require(MemoryEstimate)"/> compares with what the machine has.
+/// The memory a model takes to train, worked out from its config (and, for the tasks whose batches follow the data,
+/// the largest batch) before anything is allocated: what <see cref="MemoryBudget.Require(MemoryEstimate)"/> compares
+/// with what the machine has. This file: <see cref="LanguageModel"/>; the other models in
+/// <c>MemoryEstimate.*.cs</c>.
 /// </summary>
 /// <remarks>
 /// <para>Counted from the buffers the code allocates, in floats of 4 bytes (N = num_steps · batch_size rows,
@@ -29,7 +31,7 @@ namespace Recurrent.Models;
 /// the model while resuming. The sums are done in <c>double</c> (exact for integers below 2⁵³, about 9 PB) and
 /// saturate at <see cref="long.MaxValue"/>, so an absurd configuration gives an absurd figure rather than an overflow.</para>
 /// </remarks>
-internal sealed record MemoryEstimate
+internal sealed partial record MemoryEstimate
 {
     /// <summary>Bytes of the weights.</summary>
     public required long ParameterBytes { get; init; }
@@ -61,8 +63,26 @@ internal sealed record MemoryEstimate
     /// <summary>The batch the activations were counted for, "batch 20 × 35 steps".</summary>
     public required string Batch { get; init; }
 
+    /// <summary>Bytes of what else the model or task keeps (<see cref="ExtraName"/>): noise tables, lookup tables.</summary>
+    public long ExtraBytes { get; init; }
+
+    /// <summary>What <see cref="ExtraBytes"/> are, for messages.</summary>
+    public string ExtraName { get; init; } = "tables";
+
+    /// <summary>The sentence of the refusal that says what to make smaller.</summary>
+    public string Advice { get; init; } = "Reduce the hidden size, the number of layers, the batch size or the number of steps";
+
+    /// <summary>The same for a buffer larger than an array holds; null: <see cref="Advice"/>.</summary>
+    public string? ArrayAdvice { get; init; }
+
     /// <summary>Everything together.</summary>
-    public long TotalBytes => Saturate((double)ParameterBytes + GradientBytes + OptimizerBytes + ActivationBytes + WorkspaceBytes);
+    public long TotalBytes => Saturate((double)ParameterBytes + GradientBytes + OptimizerBytes + ActivationBytes + ExtraBytes + WorkspaceBytes);
+
+    /// <summary>The weights alone (what building a model allocates, before any training): the check of the models' constructors.</summary>
+    public MemoryEstimate WeightsOnly => this with { GradientBytes = 0, OptimizerBytes = 0, ActivationBytes = 0, ExtraBytes = 0, WorkspaceBytes = 0 };
+
+    /// <summary>The parts that hold memory, as "its parameters, gradients, Adam state and activations" says them.</summary>
+    public string PartNames => Join(Parts(withFigures: false));
 
     private static long Saturate(double value) => value >= long.MaxValue ? long.MaxValue : (long)value;
 
@@ -85,23 +105,9 @@ internal sealed record MemoryEstimate
             otherBytes += 2 * v * sizeof(int);
         }
         // Layers above the first are alike: count the first and one above it (no loop, so a million layers cost nothing).
-        double layerParameters(double i, string name) => config.Cell switch
-        {
-            CellKind.Gru => largest.Add(name + ".weight_ih", i, 3 * h) + largest.Add(name + ".weight_hh", h, 3 * h) + 2 * 3 * h,
-            CellKind.Rnn => largest.Add(name + ".weight", i + h, h) + h,
-            _ => largest.Add(name + ".weight", i + h, 4 * h) + 4 * h,
-        };
-        parameters += layerParameters(e, "rnn.0") + (layers > 1 ? (layers - 1) * layerParameters(h, "rnn.1") : 0);
+        parameters += CellWeights(config.Cell, e, h, "rnn.0", largest) + (layers > 1 ? (layers - 1) * CellWeights(config.Cell, h, h, "rnn.1", largest) : 0);
         parameters += largest.Add("softmax.weight", h, v) + v;
-
-        int slots = config.Optimizer switch
-        {
-            OptimizerKind.Sgd => 0,
-            OptimizerKind.Momentum => 1,
-            OptimizerKind.Adam => 2,
-            OptimizerKind.RmsProp => 1,
-            _ => 2,
-        };
+        int slots = Slots(config.Optimizer);
 
         // Activations of one training batch (floats).
         double activations = largest.Add("the embedded input", n, e);
@@ -111,42 +117,23 @@ internal sealed record MemoryEstimate
         activations += largest.Add("the logits", n, v) + 3 * n + v;  // logits, the loss's per-row buffers and bias copy, Linear's ones
         activations += n * h + largest.Add("the input gradient", n, e); // gradients into the stack and into the input
         activations += (layers - 1) * n * h * (dropout ? 2 : 1) + Math.Min(layers - 1, 2) * n * h;
-        double packedColumns(double columns) => Math.Ceiling(columns / GemmDriver.NR) * GemmDriver.NR;
-        double layerActivations(double i)
-        {
-            double states = (t + 1) * b * h;
-            return n * i + config.Cell switch
-            {
-                CellKind.Gru => largest.Add("the GRU gates", n, 3 * h) + n * h + states + 3 * b * h + 2 * n * 3 * h + 2 * b * h,
-                CellKind.Rnn => states + b * h + n * h + 2 * b * h,
-                _ => largest.Add("the LSTM gates", n, 4 * h) + 2 * states + n * h + 4 * h + n * 4 * h + 3 * b * h
-                     + (t >= 4 ? h * packedColumns(4 * h) + 4 * h * packedColumns(h) + 32 : 0),
-            };
-        }
-        activations += layerActivations(e) + (layers - 1) * layerActivations(h);
+        activations += CellCaches(config.Cell, e, h, t, b, largest) + (layers - 1) * CellCaches(config.Cell, h, h, t, b, largest);
         double stateWidth = config.Cell == CellKind.Lstm ? 2 * h : h;
         activations += 2 * layers * b * stateWidth;                  // the carried state and the model's copy of it
 
-        long perThread = (GemmDriver.ABlockFloats + GemmDriver.BPanelFloats + GemmDriver.SharedAMax + 48) * (long)sizeof(float);
         return new MemoryEstimate
         {
             ParameterBytes = Saturate(parameters * sizeof(float) + otherBytes),
             GradientBytes = Saturate(parameters * sizeof(float)),
             OptimizerBytes = Saturate(slots * parameters * sizeof(float)),
-            OptimizerName = config.Optimizer switch
-            {
-                OptimizerKind.Sgd => "SGD",
-                OptimizerKind.Momentum => "momentum",
-                OptimizerKind.Adam => "Adam",
-                OptimizerKind.RmsProp => "RMSProp",
-                var other => other.ToString(),
-            },
+            OptimizerName = NameOf(config.Optimizer),
             ActivationBytes = Saturate(activations * sizeof(float) + 2 * n * sizeof(int)), // and the trainer's input and target ids
-            WorkspaceBytes = perThread * ComputeThreads.Count,
+            WorkspaceBytes = Workspace,
             ParameterCount = Saturate(parameters),
             LargestTensorElements = Saturate(largest.Elements),
             LargestTensor = largest.Name,
             Batch = $"batch {b} × {t} steps",
+            ArrayAdvice = "Reduce the sizes behind it: hidden size, embedding size, vocabulary, batch size or number of steps",
         };
     }
 
@@ -159,10 +146,74 @@ internal sealed record MemoryEstimate
         _ => (bytes / 1e3).ToString("0.0", CultureInfo.InvariantCulture) + " kB",
     };
 
-    public override string ToString() =>
-        $"{Format(TotalBytes)}: {Format(ParameterBytes)} of parameters, {Format(GradientBytes)} of gradients, " +
-        (OptimizerBytes > 0 ? $"{Format(OptimizerBytes)} of {OptimizerName} state, " : "") +
-        $"{Format(ActivationBytes)} of activations ({Batch}) and {Format(WorkspaceBytes)} of workspace";
+    public override string ToString() => $"{Format(TotalBytes)}: {Join(Parts(withFigures: true))}";
+
+    private List<string> Parts(bool withFigures)
+    {
+        var parts = new List<string>();
+        void add(long bytes, string name, bool always = false)
+        {
+            if (bytes > 0 || always) parts.Add(withFigures ? $"{Format(bytes)} of {name}" : name);
+        }
+        add(ParameterBytes, "parameters", always: true);
+        add(GradientBytes, "gradients");
+        add(OptimizerBytes, $"{OptimizerName} state");
+        add(ActivationBytes, withFigures ? $"activations ({Batch})" : "activations");
+        add(ExtraBytes, ExtraName);
+        if (withFigures) add(WorkspaceBytes, "workspace");
+        return parts;
+    }
+
+    private static string Join(List<string> parts) => parts.Count == 1 ? parts[0] : string.Join(", ", parts.Take(parts.Count - 1)) + " and " + parts[^1];
+
+    /// <summary>Floats of one recurrent cell's weights (input width <paramref name="i"/>, <paramref name="h"/> units), recording its largest matrix under <paramref name="name"/>.</summary>
+    private static double CellWeights(CellKind cell, double i, double h, string name, Largest largest) => cell switch
+    {
+        CellKind.Gru => largest.Add(name + ".weight_ih", i, 3 * h) + largest.Add(name + ".weight_hh", h, 3 * h) + 2 * 3 * h,
+        CellKind.Rnn => largest.Add(name + ".weight", i + h, h) + h,
+        _ => largest.Add(name + ".weight", i + h, 4 * h) + 4 * h,
+    };
+
+    /// <summary>
+    /// Floats one recurrent cell keeps for a batch of <paramref name="b"/> sequences of <paramref name="t"/> steps (what
+    /// its backward pass reads and its scratch): LSTM N·I input copy, N·4H gates, 2·(T+1)·B·H hidden and cell states, N·H
+    /// tanh(c), 4H bias, N·4H gate gradients, 3·B·H and the two packed copies of W_h (T ≥ 4); GRU N·I, N·3H gates, N·H
+    /// candidates, (T+1)·B·H states, 2·N·3H projection gradients and 5·B·H; RNN N·I, (T+1)·B·H, N·H and 3·B·H.
+    /// </summary>
+    private static double CellCaches(CellKind cell, double i, double h, double t, double b, Largest largest)
+    {
+        double n = t * b, states = (t + 1) * b * h;
+        static double packedColumns(double columns) => Math.Ceiling(columns / GemmDriver.NR) * GemmDriver.NR;
+        return n * i + cell switch
+        {
+            CellKind.Gru => largest.Add("the GRU gates", n, 3 * h) + n * h + states + 3 * b * h + 2 * n * 3 * h + 2 * b * h,
+            CellKind.Rnn => states + b * h + n * h + 2 * b * h,
+            _ => largest.Add("the LSTM gates", n, 4 * h) + 2 * states + n * h + 4 * h + n * 4 * h + 3 * b * h
+                 + (t >= 4 ? h * packedColumns(4 * h) + 4 * h * packedColumns(h) + 32 : 0),
+        };
+    }
+
+    /// <summary>Slots per weight: SGD 0, momentum 1, Adam 2 (m, v), RMSProp 1 (the mean square; no momentum slot at μ = 0, as the trainer builds it).</summary>
+    private static int Slots(OptimizerKind optimizer) => optimizer switch
+    {
+        OptimizerKind.Sgd => 0,
+        OptimizerKind.Momentum => 1,
+        OptimizerKind.Adam => 2,
+        OptimizerKind.RmsProp => 1,
+        _ => 2,
+    };
+
+    private static string NameOf(OptimizerKind optimizer) => optimizer switch
+    {
+        OptimizerKind.Sgd => "SGD",
+        OptimizerKind.Momentum => "momentum",
+        OptimizerKind.Adam => "Adam",
+        OptimizerKind.RmsProp => "RMSProp",
+        var other => other.ToString(),
+    };
+
+    /// <summary>The GEMM packing buffers of every compute thread.</summary>
+    private static long Workspace => (GemmDriver.ABlockFloats + GemmDriver.BPanelFloats + GemmDriver.SharedAMax + 48) * (long)sizeof(float) * ComputeThreads.Count;
 
     /// <summary>Tracks the largest buffer while the sizes are added up.</summary>
     private sealed class Largest

@@ -48,6 +48,15 @@ public sealed class SequenceClassifierTask : IShardedTask
         Presentation = new TaskPresentation("tokens", LossDisplay.Nats, $"classifier: {layers}, {c.Head.ToString().ToLowerInvariant()} head", ["accuracy", "macro_f1"]);
     }
 
+    /// <summary>
+    /// The memory to train <paramref name="config"/> on these splits: batches as <see cref="SequenceBatcher"/> sizes them
+    /// (at most batch_size texts, or all of a smaller split; the longest text, or max_length with left padding).
+    /// </summary>
+    internal static MemoryEstimate EstimateMemory(SequenceClassifierConfig config, EncodedExamples train, EncodedExamples valid) =>
+        MemoryEstimate.For(config,
+            steps: config.LeftPad ? config.MaxLength : Math.Max(1, Math.Max(train.MaxLength, valid.MaxLength)),
+            batch: Math.Min(config.BatchSize, Math.Max(train.Count, valid.Count)));
+
     /// <summary>How a config batches: right padding with real lengths, or the book's fixed left padding.</summary>
     internal static SequenceBatcherOptions BatcherOptions(SequenceClassifierConfig c) => new()
     {

@@ -58,6 +58,8 @@ public sealed class SequenceTagger : IModel
     public SequenceTagger(SequenceTaggerConfig config)
     {
         config.Validate();
+        // Before anything is allocated: weights too large for the machine, or for one array, are refused with figures.
+        MemoryBudget.Require(MemoryEstimate.For(config, steps: 1, batch: 1).WeightsOnly);
         Config = config;
         Random = new RandomGenerator(config.Seed);
         var parameters = new List<Parameter>();

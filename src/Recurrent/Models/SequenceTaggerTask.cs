@@ -89,6 +89,18 @@ public sealed class SequenceTaggerTask : IShardedTask
     public static (SequenceTagger Model, TaggingVocabularies Vocabularies) CreateModel(SequenceTaggerConfig config,
         IReadOnlyList<LabelledSentence> train, IReadOnlyList<LabelledSentence> dev, IEnumerable<string>? extraWords = null)
     {
+        (config, TaggingVocabularies vocabularies) = ConfigFor(config, train, dev, extraWords);
+        return (new SequenceTagger(config), vocabularies);
+    }
+
+    /// <summary>
+    /// What <see cref="CreateModel"/> does before it builds the model: the vocabularies, and the config with the sizes
+    /// they give (so that the memory can be checked first, <see cref="EstimateMemory"/>).
+    /// </summary>
+    /// <exception cref="RecurrentException">The config reads no input the data has, or the data do not fit it.</exception>
+    internal static (SequenceTaggerConfig Config, TaggingVocabularies Vocabularies) ConfigFor(SequenceTaggerConfig config,
+        IReadOnlyList<LabelledSentence> train, IReadOnlyList<LabelledSentence> dev, IEnumerable<string>? extraWords = null)
+    {
         if (train.Count == 0) throw new RecurrentException("The training split holds no sentences.");
         LabelledSentence first = train[0];
         string where = first.Source.Length > 0 ? first.Source : "the training data";
@@ -105,7 +117,21 @@ public sealed class SequenceTaggerTask : IShardedTask
             FeatureVocabSizes = v.Features.Select(f => f.Count).ToArray(),
             Tags = v.Tags.Count,
         };
-        return (new SequenceTagger(config), v);
+        config.Validate();
+        return (config, v);
+    }
+
+    /// <summary>
+    /// The memory to train <paramref name="config"/> on these encoded splits, with batches as
+    /// <see cref="TaggingBatcher"/> sizes them: at most batch_size sentences of the longest length, and for the character
+    /// BiLSTM at most the distinct forms a batch can hold, of the longest form's length.
+    /// </summary>
+    internal static MemoryEstimate EstimateMemory(SequenceTaggerConfig config, TaggedSequences train, TaggedSequences valid)
+    {
+        int steps = Math.Max(1, Math.Max(train.MaxLength, valid.MaxLength));
+        int forms(TaggedSequences data) => data.Forms.Length == 0 ? 0 : (int)Math.Min(data.FormCount, (long)config.BatchSize * Math.Max(1, data.MaxLength));
+        return MemoryEstimate.For(config, steps, batch: Math.Min(config.BatchSize, Math.Max(train.Count, valid.Count)),
+            forms: Math.Max(forms(train), forms(valid)), charSteps: Math.Max(train.MaxFormLength, valid.MaxFormLength));
     }
 
     /// <summary>The vocabularies a tagger checkpoint stored, for its model's config.</summary>

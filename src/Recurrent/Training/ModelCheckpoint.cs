@@ -98,7 +98,7 @@ public static class ModelCheckpoint
         foreach (NamedTensor t in checkpoint.Tensors)
             if (!names.Contains(t.Name) && !t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && !t.Name.StartsWith(StatePrefix, StringComparison.Ordinal))
                 throw new RecurrentException($"{path}: the checkpoint has a tensor '{t.Name}' {t.Tensor} but the config has no such parameter; the config and the weights disagree.");
-        if (checkpoint.Metadata.TryGetValue(VocabularyKey, out string? vocabulary)) CheckVocabulary(path, vocabulary, model);
+        CheckVocabulary(path, checkpoint.Metadata.GetValueOrDefault(VocabularyKey), kind, model);
         TrainingPosition? position = checkpoint.Metadata.TryGetValue(TrainingStateKey, out string? json)
             ? TrainingPosition.FromJson(json, path)
             : null;
@@ -179,8 +179,11 @@ public static class ModelCheckpoint
             throw new RecurrentException($"{path}: its config describes a model of {needed:N0} weights but the file holds only {stored:N0}; the config and the weights disagree.");
     }
 
-    /// <summary>The vocabulary must be a JSON array of as many distinct tokens as the model has rows, or the commands would index past it.</summary>
-    private static void CheckVocabulary(string path, string vocabularyJson, IModel model)
+    /// <summary>
+    /// A model with a vocabulary (language models, classifiers) needs it: a JSON array of as many distinct tokens as the
+    /// model has rows, or the commands would index past it. (A damaged header key, which no checksum covers, can lose it.)
+    /// </summary>
+    private static void CheckVocabulary(string path, string? vocabularyJson, string kind, IModel model)
     {
         int? expected = model switch
         {
@@ -189,6 +192,8 @@ public static class ModelCheckpoint
             _ => null,
         };
         if (expected is null) return;
+        if (vocabularyJson is null)
+            throw new RecurrentException($"{path}: a {kind} checkpoint without its '{VocabularyKey}' entry; the model cannot read or write text without it.");
         int words;
         try
         {

@@ -22,8 +22,10 @@ internal static class ModelRegistry
     {
         Register(new ModelKind("word", "word-level language model", LanguageModelFactory, LanguageModelWeights));
         Register(new ModelKind("char", "character-level language model", LanguageModelFactory, LanguageModelWeights));
-        Register(new ModelKind("classifier", "sequence classifier", (json, source) => new SequenceClassifier(SequenceClassifierConfig.FromJson(json, source))));
-        Register(new ModelKind("tagger", "sequence tagger", (json, source) => new SequenceTagger(SequenceTaggerConfig.FromJson(json, source))));
+        Register(new ModelKind("classifier", "sequence classifier", (json, source) => new SequenceClassifier(SequenceClassifierConfig.FromJson(json, source)),
+            (json, source) => MemoryEstimate.For(SequenceClassifierConfig.FromJson(json, source), steps: 1, batch: 1).ParameterCount));
+        Register(new ModelKind("tagger", "sequence tagger", (json, source) => new SequenceTagger(SequenceTaggerConfig.FromJson(json, source)),
+            (json, source) => MemoryEstimate.For(SequenceTaggerConfig.FromJson(json, source), steps: 1, batch: 1).ParameterCount));
     }
 
     private static IModel LanguageModelFactory(string json, string source) => new LanguageModel(LanguageModelConfig.FromJson(json, source));

@@ -17,7 +17,7 @@ public class ClassifyCommandTests
     private static readonly string[] Positive = ["great", "superb", "loved"], Negative = ["awful", "boring", "hated"];
 
     /// <summary>Reviews of 5–15 filler words with one sentiment word somewhere; the label is the word's side.</summary>
-    private static string MakeData(TempDirectory dir, string name, int count, ulong seed)
+    internal static string MakeData(TempDirectory dir, string name, int count, ulong seed)
     {
         var random = new RandomGenerator(seed);
         string path = Path.Combine(dir.Path, name);

@@ -47,7 +47,7 @@ public class TagCommandTests
         return s.ToString();
     }
 
-    private static string MakeData(TempDirectory dir)
+    internal static string MakeData(TempDirectory dir)
     {
         string folder = dir.File("conll");
         Directory.CreateDirectory(folder);

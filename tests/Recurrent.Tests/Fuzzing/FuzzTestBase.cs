@@ -8,7 +8,7 @@ namespace Recurrent.Tests.Fuzzing;
 /// </summary>
 public abstract class FuzzTestBase(ITestOutputHelper output)
 {
-    /// <summary>The long mode stops each reader after this long, whatever RECURRENT_FUZZ_CASES says.</summary>
+    /// <summary>The long mode stops each reader after this long, whatever RECURRENT_FUZZ_CASES says (RECURRENT_FUZZ_SECONDS overrides it).</summary>
     protected static readonly TimeSpan LongModeTimeBox = TimeSpan.FromSeconds(100);
 
     protected void RunAndReport(ReaderFuzzer fuzzer)
@@ -27,7 +27,7 @@ public abstract class FuzzTestBase(ITestOutputHelper output)
             Validate = validate,
             FileName = fileName,
             Prepare = prepare,
-            TimeBox = ReaderFuzzer.LongMode ? LongModeTimeBox : null,
+            TimeBox = ReaderFuzzer.LongMode ? ReaderFuzzer.LongModeBox(LongModeTimeBox) : null,
         };
 
     /// <summary>The lines of a text as <see cref="StreamReader.ReadLine"/> and the documented rules cut them: at \r\n, \n or \r; no empty last line after a final break.</summary>

@@ -41,7 +41,7 @@ public class ReaderFuzzTests(ITestOutputHelper output)
             Validate = validate,
             FileName = fileName,
             Prepare = prepare,
-            TimeBox = ReaderFuzzer.LongMode ? LongModeTimeBox : null,
+            TimeBox = ReaderFuzzer.LongMode ? ReaderFuzzer.LongModeBox(LongModeTimeBox) : null,
         };
 
     // ---- Checkpoints ----

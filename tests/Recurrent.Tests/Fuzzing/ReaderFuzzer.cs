@@ -86,6 +86,11 @@ public sealed partial class ReaderFuzzer
     public static int CasesFromEnvironment(int defaultCases) =>
         int.TryParse(Environment.GetEnvironmentVariable("RECURRENT_FUZZ_CASES"), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : defaultCases;
 
+    /// <summary>The long mode's time box per reader: <c>RECURRENT_FUZZ_SECONDS</c> when set, else <paramref name="defaultBox"/>.</summary>
+    public static TimeSpan LongModeBox(TimeSpan defaultBox) =>
+        int.TryParse(Environment.GetEnvironmentVariable("RECURRENT_FUZZ_SECONDS"), NumberStyles.None, CultureInfo.InvariantCulture, out int s) && s > 0
+            ? TimeSpan.FromSeconds(s) : defaultBox;
+
     /// <summary>True when the long mode was asked for.</summary>
     public static bool LongMode => Environment.GetEnvironmentVariable("RECURRENT_FUZZ_CASES") is { Length: > 0 };
 

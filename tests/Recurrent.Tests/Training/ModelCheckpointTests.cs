@@ -117,6 +117,26 @@ public class ModelCheckpointTests
         Assert.True(e.Message.Contains(expected), e.Message);
     }
 
+    /// <summary>
+    /// Found by the long fuzz run: a bit flip in the header key 'vocabulary' (no checksum covers the header) left a
+    /// checkpoint that loaded but that no command could use.
+    /// </summary>
+    [Fact]
+    public void ALanguageModelWithoutItsVocabularyIsRefused()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("model.ckpt");
+        ModelCheckpoint.Save(path, TrainedModel(TinyConfig()), "word", Metadata());
+        Checkpoint original = CheckpointFile.Read(path);
+        var metadata = original.Metadata.Where(m => !CheckpointFile.IsReservedMetadataKey(m.Key) && m.Key != ModelCheckpoint.VocabularyKey).ToDictionary(m => m.Key, m => m.Value);
+        metadata["vocabularx"] = original.Metadata[ModelCheckpoint.VocabularyKey];
+        string tampered = dir.File("tampered.ckpt");
+        CheckpointFile.Write(tampered, metadata, original.Tensors.ToList());
+        var e = Assert.Throws<RecurrentException>(() => ModelCheckpoint.Load(tampered));
+        Assert.Contains(tampered, e.Message);
+        Assert.Contains("without its 'vocabulary' entry", e.Message);
+    }
+
     [Fact]
     public void FileWithoutModelMetadataIsRefused()
     {

@@ -1,5 +1,6 @@
 using System.Buffers;
-using System.Formats.Tar;
+using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Compression;
 
 namespace Recurrent.Data.Classification;
@@ -9,7 +10,7 @@ namespace Recurrent.Data.Classification;
 /// per file, labelled by their folder. Everything else (<c>train/unsup</c>, the bag-of-words and URL files) is skipped.
 /// </summary>
 /// <remarks>
-/// The archive is streamed (a <see cref="TarReader"/> over a <see cref="GZipStream"/>), so nothing is extracted and
+/// The archive is streamed (a <see cref="TarFileReader"/> over a <see cref="GZipStream"/>), so nothing is extracted and
 /// only one review is held in a buffer at a time. The archive and the extracted folder give the same examples in the
 /// same order: sorted by their path inside <c>aclImdb</c> (ordinal), so <c>neg</c> before <c>pos</c>, whatever order the
 /// archive stores them in.
@@ -25,38 +26,41 @@ internal static class ImdbReader
         File.Exists(Path.Combine(directory, "imdb.vocab"));
 
     /// <summary>Reads the archive at <paramref name="path"/> (<c>aclImdb_v1.tar.gz</c>).</summary>
+    /// <remarks>
+    /// A member met twice replaces the earlier one, as extracting the archive would. The archive must be whole: after the
+    /// tar's end, the rest of the gzip member is read too, so that its CRC is checked, and the length that comes out must
+    /// be the one its trailer records (<see cref="GZipStream"/> reads a cut-off member as if it ended there).
+    /// </remarks>
     public static (List<LabeledText> Train, List<LabeledText>? Test) ReadArchive(string path)
     {
-        var train = new List<(string Key, LabeledText Example)>();
-        var test = new List<(string Key, LabeledText Example)>();
+        var train = new Dictionary<string, LabeledText>(StringComparer.Ordinal);
+        var test = new Dictionary<string, LabeledText>(StringComparer.Ordinal);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
         try
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-            using var gzip = new GZipStream(file, CompressionMode.Decompress);
-            using var tar = new TarReader(gzip);
-            TarEntry? entry;
-            while ((entry = tar.GetNextEntry(copyData: false)) is not null)
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            uint? recordedLength = TrailerLength(file);
+            using var content = new CountingStream(new GZipStream(file, CompressionMode.Decompress, leaveOpen: true));
+            var tar = new TarFileReader(content);
+            while (tar.MoveNext())
             {
-                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
-                string name = entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name;
+                string name = tar.Name.StartsWith("./", StringComparison.Ordinal) ? tar.Name[2..] : tar.Name;
                 if (!TryParseMember(name, out bool isTest, out string label)) continue;
 
-                if (entry.Length > Array.MaxLength)
-                    throw new RecurrentException($"{path}:{name}: the review is {entry.Length} bytes long, too long to be a review.");
-                int length = (int)entry.Length;
-                if (buffer.Length < length)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = ArrayPool<byte>.Shared.Rent(length);
-                }
-                entry.DataStream?.ReadExactly(buffer, 0, length); // null for an empty file
                 string source = $"{path}:{name}";
+                if (tar.Length > Array.MaxLength)
+                    throw new RecurrentException($"{source}: the review is {tar.Length:N0} bytes long, too long to be a review.");
+                int length = ReadData(tar, (int)tar.Length, ref buffer);
                 string text = StrictUtf8.Decode(buffer.AsSpan(0, length), source);
-                (isTest ? test : train).Add((name, ReaderSupport.Example(text, label, source)));
+                (isTest ? test : train)[name] = ReaderSupport.Example(text, label, source);
             }
+            content.CopyTo(Stream.Null);
+            if (recordedLength != (uint)content.BytesRead)
+                throw new RecurrentException(
+                    $"'{path}' is cut off or damaged: it decompresses to {content.BytesRead:N0} bytes but its gzip trailer records " +
+                    $"{(recordedLength is { } recorded ? recorded.ToString("N0", CultureInfo.InvariantCulture) : "nothing (the file is too short to have one)")}. Download it again.");
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
             throw new RecurrentException($"'{path}' is not a readable .tar.gz (gzip-compressed tar) file: {e.Message}", e);
         }
@@ -76,6 +80,38 @@ internal static class ImdbReader
         if (train.Count == 0)
             throw new RecurrentException($"'{path}' holds test reviews but no aclImdb/train/{{pos,neg}}/*.txt.");
         return (Sorted(train), test.Count == 0 ? null : Sorted(test));
+    }
+
+    /// <summary>
+    /// Reads a member's <paramref name="length"/> bytes into <paramref name="buffer"/>, growing it as the data arrives rather
+    /// than to the declared length at once: a damaged header may declare gigabytes that the archive does not hold.
+    /// </summary>
+    private static int ReadData(TarFileReader data, int length, ref byte[] buffer)
+    {
+        int filled = 0;
+        while (filled < length)
+        {
+            if (filled == buffer.Length)
+            {
+                byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, 2L * buffer.Length));
+                buffer.AsSpan(0, filled).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = larger;
+            }
+            filled += data.Read(buffer.AsSpan(filled, Math.Min(buffer.Length, length) - filled));
+        }
+        return length;
+    }
+
+    /// <summary>The uncompressed length (mod 2³²) a gzip file's trailer records: its last 4 bytes; null when it is shorter than a gzip member can be.</summary>
+    private static uint? TrailerLength(FileStream file)
+    {
+        if (file.Length < 18) return null;
+        Span<byte> trailer = stackalloc byte[4];
+        file.Position = file.Length - 4;
+        file.ReadExactly(trailer);
+        file.Position = 0;
+        return BinaryPrimitives.ReadUInt32LittleEndian(trailer);
     }
 
     /// <summary>Reads an extracted <c>aclImdb</c> folder.</summary>
@@ -122,6 +158,9 @@ internal static class ImdbReader
         label = Classes[labelIndex];
         return true;
     }
+
+    private static List<LabeledText> Sorted(Dictionary<string, LabeledText> examples) =>
+        Sorted(examples.Select(pair => (pair.Key, pair.Value)).ToList());
 
     private static List<LabeledText> Sorted(List<(string Key, LabeledText Example)> examples)
     {

@@ -38,6 +38,12 @@ internal static class JsonLinesReader
                 string reason = e.Message.Split(" LineNumber:")[0].TrimEnd();
                 throw new RecurrentException($"{source}: not a JSON object: {reason} (at byte {e.BytePositionInLine + 1} of the line)", e);
             }
+            catch (InvalidOperationException e)
+            {
+                // The duplicate-key check unescapes every property name, and a name holding an escaped lone surrogate
+                // ("\ud83e" with no low half) fails there with this exception rather than a JsonException.
+                throw new RecurrentException($"{source}: not a JSON object: a property name is not valid text ({e.Message})", e);
+            }
             using (document)
             {
                 JsonElement root = document.RootElement;

@@ -77,33 +77,6 @@ internal static class LabelledTextFile
         new($"{path}: the gzip data is cut off or damaged (it decompresses to {bytes} bytes, its trailer records {recorded}); download the file again." +
             (symptom is null ? "" : $" Reading it stopped at: {symptom.Message}"));
 
-    /// <summary>Counts the bytes read through it.</summary>
-    private sealed class CountingStream(Stream inner) : Stream
-    {
-        public long BytesRead { get; private set; }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-        public override int Read(Span<byte> buffer)
-        {
-            int n = inner.Read(buffer);
-            BytesRead += n;
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
-        }
-    }
-
     /// <summary>As <see cref="ForEachLine(string, LineVisitor)"/> for an open stream; <paramref name="source"/> names it in errors.</summary>
     public static void ForEachLine(Stream stream, string source, LineVisitor visit)
     {

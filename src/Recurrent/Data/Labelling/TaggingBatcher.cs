@@ -24,7 +24,7 @@ internal sealed class TaggingBatcher
         _order = new SequenceBatcher(data.Shape, new SequenceBatcherOptions { BatchSize = batchSize, Padding = PaddingSide.Right });
         _formSlot = new int[data.FormCount];
         _formStamp = new int[data.FormCount];
-        _batchForms = new int[data.Forms.Length == 0 ? 0 : Math.Min(data.FormCount, batchSize * Math.Max(1, data.MaxLength))];
+        _batchForms = new int[data.Forms.Length == 0 ? 0 : (int)Math.Min(data.FormCount, (long)batchSize * Math.Max(1, data.MaxLength))];
     }
 
     public TaggedSequences Data => _data;

@@ -155,6 +155,9 @@ public class ClassificationDataReaderTests
     [InlineData("{\"text\": \"a\", \"label\": 1}\n{\"text\": \"\\ud800\", \"label\": 0}\n", 2, "not valid text")]
     // Found by the fuzzer: a key given twice was read (one of the two values, silently).
     [InlineData("{\"text\": \"a\", \"label\": 1}\n{\"text\": \"b\", \"label\": \"x\", \"label\": 0}\n", 2, "not a JSON object: Duplicate")]
+    // Found by the long fuzz run: a property name holding an escaped lone surrogate made the duplicate-key check throw
+    // InvalidOperationException (unhandled) instead of JsonException.
+    [InlineData("{\"text\": \"a\", \"label\": 1}\n{\"text\": \"b\", \"la\\uD83e\": 1, \"label\": 0}\n", 2, "not a JSON object: a property name is not valid text")]
     public void JsonLinesErrorsNameFileAndLine(string jsonl, int line, string expected)
     {
         using var dir = new TempDirectory();
