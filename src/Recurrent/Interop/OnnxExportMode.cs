@@ -9,13 +9,3 @@ public enum OnnxExportMode
     /// <summary>One step: tokens [batch] and the state in; logits [batch, vocab] and the next state out (generation, streaming).</summary>
     Step,
 }
-
-/// <summary>One input or output of an exported graph, for documentation and the CLI's summary.</summary>
-/// <param name="Name">The graph's name for it.</param>
-/// <param name="ElementType">int64, int32 or float.</param>
-/// <param name="Shape">Its dimensions, symbolic ones by name, e.g. <c>[steps, batch]</c>.</param>
-/// <param name="Description">What it holds.</param>
-public sealed record OnnxValueInfo(string Name, string ElementType, string Shape, string Description);
-
-/// <summary>What <see cref="OnnxExport"/> wrote: the graph's inputs and outputs and the file's size.</summary>
-public sealed record OnnxExportResult(IReadOnlyList<OnnxValueInfo> Inputs, IReadOnlyList<OnnxValueInfo> Outputs, long Bytes);

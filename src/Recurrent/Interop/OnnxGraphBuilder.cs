@@ -23,9 +23,6 @@ internal sealed class OnnxGraphBuilder
 
     public OnnxGraphBuilder(string name) => _graph = new GraphProto { Name = name };
 
-    /// <summary>A dimension: a fixed size (int) or a symbolic name (string).</summary>
-    public static object[] Dims(params object[] dims) => dims;
-
     /// <summary>Declares a graph input of the given element type and dimensions (ints or symbolic names).</summary>
     public string Input(string name, TensorProto.Types.DataType type, object[] dims, string doc)
     {
