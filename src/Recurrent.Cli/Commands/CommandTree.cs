@@ -46,6 +46,8 @@ public static class CommandTree
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(EmbedCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
         return root;
     }
 
