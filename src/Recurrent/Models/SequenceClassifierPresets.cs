@@ -59,7 +59,9 @@ public static class SequenceClassifierPresets
     /// <summary>
     /// The default: a bidirectional GRU of 128 per direction with max pooling over the real steps, a 128-wide
     /// embedding over the 30,000 most frequent words, started from skip-gram vectors trained for 5 passes on the
-    /// training texts themselves (no other data; IMDb: 88.9 % test from scratch, 90.4 % so) with dropout on it (keep 0.6) and on the
+    /// training texts themselves (no other data; on IMDb, test accuracy from scratch 87.0–88.9 % over three runs; from
+    /// skip-gram vectors 90.4 % with vectors of all 25,000 training reviews, 88.9 % with those of the 22,500 in the
+    /// training split, as here) with dropout on it (keep 0.6) and on the
     /// pooled vector (keep 0.5), the first 800 tokens, bucketed batches of 64, Adam 0.002 with clipping, early
     /// stopping on validation accuracy.
     /// </summary>
