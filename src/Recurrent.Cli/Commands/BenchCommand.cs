@@ -238,7 +238,7 @@ public static class BenchCommand
                 train = Training.ClassifierBenchmark.Synthetic(Math.Max(2000, config.BatchSize * (n + 5)), vocab, Math.Min(10, longest), longest, 21);
                 valid = Training.ClassifierBenchmark.Synthetic(Math.Max(1000, config.BatchSize * (n + 5)), vocab, Math.Min(10, longest), longest, 22);
             }
-            config = config with { VocabSize = vocab, EmbeddingSize = config.EmbeddingSize };
+            config = config with { VocabSize = vocab };
             foreach (Training.ClassifierBenchmark.Result r in Training.ClassifierBenchmark.Run(name, config, train, valid, n))
                 Console.WriteLine(r.ToJson());
             return 0;
