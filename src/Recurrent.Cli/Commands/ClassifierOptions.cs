@@ -24,7 +24,7 @@ public sealed class ClassifierOptions
     public Option<int?> EmbeddingSize { get; } = new("--embedding-size") { Description = "Embedding width (pretrained vectors set it)." };
     public Option<float?> KeepProb { get; } = new("--keep-prob") { Description = "Dropout keep probability on the head's output (1: none)." };
     public Option<float?> InputKeepProb { get; } = new("--input-keep-prob") { Description = "Dropout keep probability on the embedded input (1: none)." };
-    public Option<int?> PretrainEpochs { get; } = new("--pretrain-epochs") { Description = "Skip-gram passes over the training texts that start the embedding (0: random start; default preset 5; ignored with --embeddings)." };
+    public Option<int?> PretrainEpochs { get; } = new("--pretrain-epochs") { Description = "Skip-gram passes over the training texts (validation part included, labels unused) that start the embedding (0: random start; default preset 5; ignored with --embeddings)." };
     public Option<int?> MaxLength { get; } = new("--max-length") { Description = "Cut texts to this many tokens (0: no limit)." };
     public Option<TruncationSide?> Truncate { get; } = new("--truncate") { Description = "keepstart or keepend: which part of a long text is kept." };
     public Option<int?> MaxVocab { get; } = new("--max-vocab") { Description = "At most this many words from the training split (0: all)." };

@@ -42,7 +42,7 @@ public static class ClassifyCommand
     private static readonly Argument<string> ModelPath = new("model") { Description = "A checkpoint file (best.ckpt or last.ckpt of a run) or a run folder." };
 
     /// <summary>The data a run reads: train, validation and test examples encoded with one vocabulary.</summary>
-    private sealed record Prepared(ClassificationData Data, EncodedExamples Train, EncodedExamples Valid, EncodedExamples Test, Vocabulary Vocabulary, string TestSource, int[] TrainIndices);
+    private sealed record Prepared(ClassificationData Data, EncodedExamples Train, EncodedExamples Valid, EncodedExamples Test, Vocabulary Vocabulary, string TestSource, int[] TrainIndices, int[] PoolIndices);
 
     private static string ResolveData(ParseResult result, string? previous)
     {
@@ -99,7 +99,7 @@ public static class ClassifyCommand
             encoder.Encode(data.Train, trainLabels, trainIndices),
             encoder.Encode(data.Train, trainLabels, validIndices),
             encoder.Encode(testTexts, testLabels, test),
-            vocabulary, testSource, trainIndices);
+            vocabulary, testSource, trainIndices, pool);
     }
 
     private static Command CreateTrain()
@@ -202,17 +202,22 @@ public static class ClassifyCommand
         return train;
     }
 
-    /// <summary>Starts the embedding from skip-gram vectors trained on the training split's texts (the config's pretrain_epochs).</summary>
+    /// <summary>
+    /// Starts the embedding from skip-gram vectors trained on the texts of the training data, its validation part
+    /// included (the config's pretrain_epochs). Only texts are read, never labels, and never a test text: what a user
+    /// could do with unlabelled reviews. The validation texts add a tenth more co-occurrences; their labels still only
+    /// select the model.
+    /// </summary>
     private static void Pretrain(SequenceClassifier model, ClassificationData data, Prepared prepared, string runDirectory)
     {
         SequenceClassifierConfig c = model.Config;
         var watch = System.Diagnostics.Stopwatch.StartNew();
         Directory.CreateDirectory(runDirectory);
         WordVectors vectors = AnsiConsole.Status().Start(
-            $"Pretraining the embedding: skip-gram, {c.PretrainEpochs} passes over the {prepared.TrainIndices.Length:N0} training texts…",
-            _ => TextPretraining.SkipGram(prepared.TrainIndices.Select(i => data.Train[i].Text), EnglishTokenizer.Tokenize, c.EmbeddingSize,
+            $"Pretraining the embedding: skip-gram, {c.PretrainEpochs} passes over the {prepared.PoolIndices.Length:N0} training and validation texts (labels unused)…",
+            _ => TextPretraining.SkipGram(prepared.PoolIndices.Select(i => data.Train[i].Text), EnglishTokenizer.Tokenize, c.EmbeddingSize,
                 c.PretrainEpochs, c.Seed, Kernels.ComputeThreads.Count, runDirectory));
-        AnsiConsole.MarkupLine($"Pretrained the embedding on the training texts in {watch.Elapsed.TotalSeconds:F0} s ({vectors.Count:N0} words).");
+        AnsiConsole.MarkupLine($"Pretrained the embedding on the training and validation texts in {watch.Elapsed.TotalSeconds:F0} s ({vectors.Count:N0} words).");
         LoadVectors(model, prepared.Vocabulary, vectors, "(skip-gram on the training texts)");
     }
 

@@ -66,8 +66,8 @@ public sealed record SequenceClassifierConfig
     [JsonPropertyName("forget_bias")] public float ForgetBias { get; init; } = 1f;
 
     /// <summary>
-    /// Skip-gram passes over the training split's own texts that initialise the embedding before the classifier
-    /// trains (0: none, the embedding starts random). Word2vec's settings otherwise: window 5, 5 negative samples,
+    /// Skip-gram passes over the training data's own texts (validation part included, labels unused, test texts never)
+    /// that initialise the embedding before the classifier trains (0: none, the embedding starts random). Word2vec's settings otherwise: window 5, 5 negative samples,
     /// subsampling 1e-4, words seen at least twice. Ignored when pretrained vectors are given.
     /// </summary>
     [JsonPropertyName("pretrain_epochs")] public int PretrainEpochs { get; init; }
