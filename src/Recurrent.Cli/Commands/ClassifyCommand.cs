@@ -218,7 +218,7 @@ public static class ClassifyCommand
             _ => TextPretraining.SkipGram(prepared.PoolIndices.Select(i => data.Train[i].Text), EnglishTokenizer.Tokenize, c.EmbeddingSize,
                 c.PretrainEpochs, c.Seed, Kernels.ComputeThreads.Count, runDirectory));
         AnsiConsole.MarkupLine($"Pretrained the embedding on the training and validation texts in {watch.Elapsed.TotalSeconds:F0} s ({vectors.Count:N0} words).");
-        LoadVectors(model, prepared.Vocabulary, vectors, "(skip-gram on the training texts)");
+        LoadVectors(model, prepared.Vocabulary, vectors, "(skip-gram on the training and validation texts)");
     }
 
     /// <summary>Copies pretrained vectors into the embedding rows of the words they cover and reports the coverage.</summary>
