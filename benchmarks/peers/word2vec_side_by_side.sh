@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Skip-gram with negative sampling, side by side: recurrent, gensim and the word2vec C tool, with the same
-# settings, interleaved (one run of each per round) so the machine's drift hits all three alike.
+# settings, interleaved (one run of each per round) so the machine's drift hits all three alike. Each program's
+# vectors are scored by its own evaluator and, as a cross-check that the evaluators agree, ours and gensim's by
+# word2vec's compute-accuracy and gensim's and the C tool's by ours.
 # Usage: benchmarks/peers/word2vec_side_by_side.sh [ROUNDS] [OUT] [FIRST_ROUND]   (from the repository root)
 # Needs: ../shared (data and peers), /usr/bin/python3 with gensim (apt-get install python3-gensim), gcc.
 set -euo pipefail
@@ -20,11 +22,17 @@ for r in $(seq "${3:-1}" "$rounds"); do
   $rec embed train --text "$text_gz" --output "$out/ours-$r.bin" --force --seed "$r" $settings \
     2>&1 | tee "$out/ours-$r.log" | grep -iE "words/s|words per" | tail -1
   $rec embed eval "$out/ours-$r.bin" --questions "$questions" 2>&1 | tee "$out/ours-$r.eval" | grep -i total
-  /usr/bin/python3 "$shared/peers/gensim_word2vec.py" "$text_gz" "$questions" $settings 2>&1 \
+  "$out/bin/compute-accuracy" "$out/ours-$r.bin" 30000 < "$questions" 2>&1 | grep -E "Total accuracy" | tail -1 | sed 's/^/  ours by compute-accuracy: /'
+  /usr/bin/python3 "$shared/peers/gensim_word2vec.py" "$text_gz" "$questions" $settings --save "$out/gensim-$r.txt" 2>&1 \
     | grep -vi warn | tee "$out/gensim-$r.log" | grep -E "words/s|total"
+  /usr/bin/python3 -c "import sys; from gensim.models import KeyedVectors as K; K.load_word2vec_format(sys.argv[1]).save_word2vec_format(sys.argv[2], binary=True)" \
+      "$out/gensim-$r.txt" "$out/gensim-$r.bin" \
+    && "$out/bin/compute-accuracy" "$out/gensim-$r.bin" 30000 < "$questions" 2>&1 | grep -E "Total accuracy" | tail -1 | sed 's/^/  gensim by compute-accuracy: /'
+  $rec embed eval "$out/gensim-$r.txt" --questions "$questions" 2>&1 | grep -i "^total" | sed 's/^/  gensim by ours: /'
   ( time "$out/bin/word2vec" -train "$out/text8-prefix" -output "$out/c-$r.bin" -cbow 0 -size 200 -window 5 \
       -negative 5 -hs 0 -sample 1e-4 -threads 2 -iter 5 -min-count 5 -binary 1 ) > "$out/c-$r.log" 2>&1
   tr '\r' '\n' < "$out/c-$r.log" | grep -E "Words/thread/sec" | tail -1; grep real "$out/c-$r.log"
   "$out/bin/compute-accuracy" "$out/c-$r.bin" 30000 < "$questions" > "$out/c-$r.eval" 2>&1
   grep -E "Total accuracy" "$out/c-$r.eval" | tail -1
+  $rec embed eval "$out/c-$r.bin" --questions "$questions" 2>&1 | grep -i "^total" | sed 's/^/  C by ours: /'
 done
