@@ -5,6 +5,7 @@
 # word2vec's compute-accuracy and gensim's and the C tool's by ours.
 # Usage: benchmarks/peers/word2vec_side_by_side.sh [ROUNDS] [OUT] [FIRST_ROUND]   (from the repository root)
 # Needs: ../shared (data and peers), /usr/bin/python3 with gensim (apt-get install python3-gensim), gcc.
+# Round r uses seed r for us and for gensim (gensim_seeded.py).
 set -euo pipefail
 rounds=${1:-3}
 out=${2:-/tmp/w2v-side-by-side}
@@ -23,7 +24,9 @@ for r in $(seq "${3:-1}" "$rounds"); do
     2>&1 | tee "$out/ours-$r.log" | grep -iE "words/s|words per" | tail -1
   $rec embed eval "$out/ours-$r.bin" --questions "$questions" 2>&1 | tee "$out/ours-$r.eval" | grep -i total
   "$out/bin/compute-accuracy" "$out/ours-$r.bin" 30000 < "$questions" 2>&1 | grep -E "Total accuracy" | tail -1 | sed 's/^/  ours by compute-accuracy: /'
-  /usr/bin/python3 "$shared/peers/gensim_word2vec.py" "$text_gz" "$questions" $settings --save "$out/gensim-$r.txt" 2>&1 \
+  # The peer itself never sets gensim's seed; the wrapper runs it unchanged with seed r, so that each program's
+  # mean is over 3 seeds (the C tool has no seed option: its threads always start from the same state).
+  /usr/bin/python3 "$(dirname "$0")/gensim_seeded.py" "$r" "$text_gz" "$questions" $settings --save "$out/gensim-$r.txt" 2>&1 \
     | grep -vi warn | tee "$out/gensim-$r.log" | grep -E "words/s|total"
   /usr/bin/python3 -c "import sys; from gensim.models import KeyedVectors as K; K.load_word2vec_format(sys.argv[1]).save_word2vec_format(sys.argv[2], binary=True)" \
       "$out/gensim-$r.txt" "$out/gensim-$r.bin" \
