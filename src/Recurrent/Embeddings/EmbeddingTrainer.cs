@@ -11,9 +11,13 @@ namespace Recurrent.Embeddings;
 /// <see cref="EmbeddingVocabulary.FromText"/>), repeated for each epoch.
 /// </summary>
 /// <remarks>
-/// <para>Threads work as word2vec's: each of <see cref="EmbeddingOptions.Threads"/> dedicated threads streams its own
-/// contiguous slice of the text (plain text is cut at byte offsets, compressed text at word counts, so each word
-/// belongs to exactly one slice), with its own random stream, and updates the shared weight arrays without locks
+/// <para>Threads: the text is cut into chunks of about <see cref="ChunkWords"/> words (plain text at byte offsets,
+/// compressed text at word counts, so each word belongs to exactly one chunk), and each of
+/// <see cref="EmbeddingOptions.Threads"/> dedicated threads takes every T-th chunk, in order, so that the threads
+/// always train on neighbouring stretches of the text, as gensim's workers do. (word2vec.c gives each thread a
+/// contiguous share of the text; on the text8 prefix with two threads that scored about 0.4 points lower on the
+/// analogy questions, docs/results/embeddings.md.) Each thread has its own random stream and updates the shared
+/// weight arrays without locks
 /// (Hogwild, Recht et al. 2011). With one thread a run is reproducible bit for bit from its seed.</para>
 /// <para>Reading: words are looked up as bytes; left-out words are skipped (or become <c>&lt;unk&gt;</c>), frequent
 /// words are subsampled (<see cref="Subsampling"/>), and a sentence ends at a line feed or after
@@ -161,7 +165,7 @@ public sealed class EmbeddingTrainer
         ulong[] keep = _keep;
         for (int epoch = 0; epoch < o.Epochs; epoch++)
         {
-            using SliceReader reader = OpenSlice(id, o.Threads);
+            using ChunkReader reader = OpenChunks(id, o.Threads);
             int length = 0;
             long words = 0, tokens = 0;
             while (true)
@@ -206,23 +210,69 @@ public sealed class EmbeddingTrainer
     private static void TrainSentence<TWorker>(ReadOnlySpan<int> sentence, int window, ref TWorker worker) where TWorker : struct, IEmbeddingWorker =>
         ContextWindow.Walk(sentence, window, ref worker.Random, ref worker);
 
-    /// <summary>Thread <paramref name="id"/>'s share of the text: bytes [L·id/T, L·(id+1)/T) of plain text, words [N·id/T, N·(id+1)/T) of compressed text.</summary>
-    private SliceReader OpenSlice(int id, int threads)
+    /// <summary>Words per chunk of the text that the threads take in turn (gensim's jobs are 10,000 words).</summary>
+    internal const long ChunkWords = 50_000;
+
+    /// <summary>
+    /// Thread <paramref name="id"/>'s chunks of the text: chunks id, id + T, id + 2T, … of K = T·⌈N / (T·ChunkWords)⌉,
+    /// so that at any moment the threads train on neighbouring stretches of the text, in order, as gensim's workers
+    /// do, rather than each on its own half. A chunk ends a sentence.
+    /// </summary>
+    private ChunkReader OpenChunks(int id, int threads)
     {
-        if (_text.Format == CorpusFormat.Plain)
+        long perThread = Math.Max(1, (_vocabulary.CorpusWords + (long)threads * ChunkWords - 1) / ((long)threads * ChunkWords));
+        return new ChunkReader(this, id, threads, perThread * threads);
+    }
+
+    /// <summary>Reads chunk <c>id</c>, then <c>id + step</c>, … of <c>count</c> chunks (see <see cref="OpenChunks"/>); a line end separates chunks.</summary>
+    private sealed class ChunkReader(EmbeddingTrainer trainer, int id, int step, long count) : IDisposable
+    {
+        private long _chunk = id;
+        private SliceReader? _slice;
+        private WordReader? _stream;   // compressed text: one reader, skipped forward from chunk to chunk
+        private long _position;        // compressed text: words of the stream read or skipped so far
+
+        public WordToken Read(out ReadOnlySpan<byte> word)
         {
-            long length = _text.Length;
-            long start = length * id / threads, end = length * (id + 1) / threads;
-            // Start one byte early: a word that began before the slice shows up starting there, and is skipped.
-            long open = Math.Max(0, start - 1);
-            var words = new WordReader(_text.OpenPlainAt(open), _text.Path, open, 1 << 20);
-            return new SliceReader(words, start, end, -1);
+            while (true)
+            {
+                if (_slice is null)
+                {
+                    if (_chunk >= count) { word = default; return WordToken.End; }
+                    _slice = Open(_chunk);
+                }
+                WordToken token = _slice.Read(out word);
+                if (token != WordToken.End) return token;
+                if (_stream is null) _slice.Dispose();
+                _slice = null;
+                _chunk += step;
+                if (_chunk < count) { word = default; return WordToken.LineEnd; }
+            }
         }
-        long count = _vocabulary.CorpusWords;
-        long first = count * id / threads, last = count * (id + 1) / threads;
-        var reader = new WordReader(_text.OpenText(), _text.Path, 0, 1 << 20);
-        reader.SkipWords(first);
-        return new SliceReader(reader, 0, long.MaxValue, last - first);
+
+        private SliceReader Open(long chunk)
+        {
+            CorpusFile text = trainer._text;
+            if (text.Format == CorpusFormat.Plain)
+            {
+                long length = text.Length;
+                long start = length * chunk / count, end = length * (chunk + 1) / count;
+                long open = Math.Max(0, start - 1);
+                return new SliceReader(new WordReader(text.OpenPlainAt(open), text.Path, open, 1 << 16), start, end, -1);
+            }
+            long words = trainer._vocabulary.CorpusWords;
+            long first = words * chunk / count, last = words * (chunk + 1) / count;
+            _stream ??= new WordReader(text.OpenText(), text.Path, 0, 1 << 20);
+            _stream.SkipWords(first - _position);
+            _position = last;
+            return new SliceReader(_stream, 0, long.MaxValue, last - first);
+        }
+
+        public void Dispose()
+        {
+            if (_stream is null) _slice?.Dispose();
+            _stream?.Dispose();
+        }
     }
 
     /// <summary>A <see cref="WordReader"/> limited to the words that start in [start, end) and, when counted, to a number of words.</summary>
@@ -234,10 +284,12 @@ public sealed class EmbeddingTrainer
         {
             while (true)
             {
+                // Checked before reading, so that a counted slice leaves the stream just after its last word.
+                if (_left == 0) { word = default; return WordToken.End; }
                 WordToken token = reader.Read(out word);
                 if (token != WordToken.Word) return token;
                 if (reader.WordOffset < start) continue;
-                if (reader.WordOffset >= end || _left == 0) return WordToken.End;
+                if (reader.WordOffset >= end) return WordToken.End;
                 if (_left > 0) _left--;
                 return token;
             }
