@@ -42,7 +42,7 @@ public static class ClassifyCommand
     private static readonly Argument<string> ModelPath = new("model") { Description = "A checkpoint file (best.ckpt or last.ckpt of a run) or a run folder." };
 
     /// <summary>The data a run reads: train, validation and test examples encoded with one vocabulary.</summary>
-    private sealed record Prepared(ClassificationData Data, EncodedExamples Train, EncodedExamples Valid, EncodedExamples Test, Vocabulary Vocabulary, string TestSource, int[] TrainIndices, int[] PoolIndices);
+    private sealed record Prepared(ClassificationData Data, EncodedExamples Train, EncodedExamples Valid, EncodedExamples Test, Vocabulary Vocabulary, string TestSource, int[] PoolIndices);
 
     private static string ResolveData(ParseResult result, string? previous)
     {
@@ -99,7 +99,7 @@ public static class ClassifyCommand
             encoder.Encode(data.Train, trainLabels, trainIndices),
             encoder.Encode(data.Train, trainLabels, validIndices),
             encoder.Encode(testTexts, testLabels, test),
-            vocabulary, testSource, trainIndices, pool);
+            vocabulary, testSource, pool);
     }
 
     private static Command CreateTrain()

@@ -56,19 +56,7 @@ internal sealed partial record MemoryEstimate
         activations += 2 * layers * directions * b * h * (config.Cell == CellKind.Lstm ? 2 : 1); // initial and final states
         activations += 2 * (largest.Add("the batch's token ids", b, t) + 3 * b); // training and validation batches (ints)
 
-        return new MemoryEstimate
-        {
-            ParameterBytes = Saturate(parameters * sizeof(float) + otherBytes),
-            GradientBytes = Saturate(trainable * sizeof(float)),
-            OptimizerBytes = Saturate(Slots(config.Optimizer) * trainable * sizeof(float)),
-            OptimizerName = NameOf(config.Optimizer),
-            ActivationBytes = Saturate(activations * sizeof(float)),
-            WorkspaceBytes = Workspace,
-            ParameterCount = Saturate(parameters),
-            LargestTensorElements = Saturate(largest.Elements),
-            LargestTensor = largest.Name,
-            Batch = $"batch {b:N0} × {t:N0} steps",
-            Advice = "Reduce the hidden size, the number of layers, the embedding size, the vocabulary (--max-vocab), the batch size or the text length (--max-length)",
-        };
+        return ForTask(parameters, trainable, otherBytes, config.Optimizer, activations, largest, b, t,
+            "Reduce the hidden size, the number of layers, the embedding size, the vocabulary (--max-vocab), the batch size or the text length (--max-length)");
     }
 }

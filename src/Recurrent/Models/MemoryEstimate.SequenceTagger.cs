@@ -84,19 +84,7 @@ internal sealed partial record MemoryEstimate
                            + (chars > 0 ? largest.Add("the batch's characters", u, c) + 2 * u : 0);
         activations += 2 * (batchInts + largest.Add("the batch's frames", n, frame));
 
-        return new MemoryEstimate
-        {
-            ParameterBytes = Saturate(parameters * sizeof(float) + otherBytes),
-            GradientBytes = Saturate(trainable * sizeof(float)),
-            OptimizerBytes = Saturate(Slots(config.Optimizer) * trainable * sizeof(float)),
-            OptimizerName = NameOf(config.Optimizer),
-            ActivationBytes = Saturate(activations * sizeof(float)),
-            WorkspaceBytes = Workspace,
-            ParameterCount = Saturate(parameters),
-            LargestTensorElements = Saturate(largest.Elements),
-            LargestTensor = largest.Name,
-            Batch = $"batch {b:N0} × {t:N0} steps",
-            Advice = "Reduce the hidden size, the number of layers, the embedding sizes, the batch size or the vocabulary (max_vocab in a --config file)",
-        };
+        return ForTask(parameters, trainable, otherBytes, config.Optimizer, activations, largest, b, t,
+            "Reduce the hidden size, the number of layers, the embedding sizes, the batch size or the vocabulary (max_vocab in a --config file)");
     }
 }

@@ -137,6 +137,26 @@ internal sealed partial record MemoryEstimate
         };
     }
 
+    /// <summary>
+    /// The estimate of a task model trained whole (classifier, tagger): weights plus <paramref name="otherBytes"/>,
+    /// gradients and optimizer slots for the <paramref name="trainable"/> weights, and the activations counted by the caller.
+    /// </summary>
+    private static MemoryEstimate ForTask(double parameters, double trainable, double otherBytes, OptimizerKind optimizer,
+        double activations, Largest largest, double b, double t, string advice) => new()
+    {
+        ParameterBytes = Saturate(parameters * sizeof(float) + otherBytes),
+        GradientBytes = Saturate(trainable * sizeof(float)),
+        OptimizerBytes = Saturate(Slots(optimizer) * trainable * sizeof(float)),
+        OptimizerName = NameOf(optimizer),
+        ActivationBytes = Saturate(activations * sizeof(float)),
+        WorkspaceBytes = Workspace,
+        ParameterCount = Saturate(parameters),
+        LargestTensorElements = Saturate(largest.Elements),
+        LargestTensor = largest.Name,
+        Batch = $"batch {b:N0} × {t:N0} steps",
+        Advice = advice,
+    };
+
     /// <summary>Bytes as people read them: "31.2 GB", "512.0 MB", "8.0 kB" (powers of 1000).</summary>
     public static string Format(long bytes) => bytes switch
     {
