@@ -161,7 +161,11 @@ public class TextGeneratorTests
             generator.Generate(prime, count, sampler, onToken);
             return GC.GetAllocatedBytesForCurrentThread() - before;
         }
-        long few = Allocated(5), many = Allocated(205);
+        // The least of three tries each: an allocation per token shows in every try (200 tokens more in the long
+        // one), while a one-off under load (2,560 bytes once in a full test run, not in the generator's code; its
+        // cause is not found) shows in one try at most.
+        long Least(int count) => Math.Min(Allocated(count), Math.Min(Allocated(count), Allocated(count)));
+        long few = Least(5), many = Least(205);
         Assert.Equal(few, many);
         Assert.True(sum > 0);
     }
