@@ -48,12 +48,13 @@ public static class EmbedCommand
         var loss = new Option<string?>("--loss") { Description = "ns: negative sampling (word2vec, default); nce: noise-contrastive estimation (tf.nn.nce_loss, momentum, batches of 1000)." };
         var preset = new Option<string?>("--preset") { Description = "tfmi: TensorFlow for Machine Intelligence's settings (NCE, 100 noise words, 10,000 words with <unk>, momentum 0.5, lr 0.5, batch 1000, window 10). Other options override it." };
         var maxVocab = new Option<int?>("--max-vocab") { Description = "Keep at most this many of the most frequent words (default: no limit; tfmi 10000 with <unk>)." };
+        var initRange = new Option<float?>("--init-range") { Description = "Negative sampling: input vectors start uniform in ±R/size (default 16; word2vec.c uses 0.5, gensim 1)." };
         var seed = new Option<ulong>("--seed") { Description = "Random seed: with --threads 1 a run is reproducible bit for bit.", DefaultValueFactory = _ => 1 };
         var binary = new Option<bool>("--binary") { Description = "Write word2vec's binary format (also chosen by an output name ending in .bin)." };
         var force = new Option<bool>("--force") { Description = "Overwrite the output file if it exists." };
 
         var train = new Command("train", "Train word vectors on a text (two streamed passes: count, then train) and write them in word2vec's format.");
-        foreach (Option o in (Option[])[text, output, size, window, negative, sample, minCount, iter, alpha, cbow, loss, preset, maxVocab, seed, binary, force])
+        foreach (Option o in (Option[])[text, output, size, window, negative, sample, minCount, iter, alpha, cbow, loss, preset, maxVocab, initRange, seed, binary, force])
             train.Options.Add(o);
         train.SetAction(parseResult =>
         {
@@ -84,6 +85,7 @@ public static class EmbedCommand
                 LearningRate = parseResult.GetValue(alpha) ?? baseOptions.LearningRate,
                 Cbow = parseResult.GetValue(cbow) == 1,
                 MaxVocabulary = parseResult.GetValue(maxVocab) ?? baseOptions.MaxVocabulary,
+                InitialRange = parseResult.GetValue(initRange) ?? baseOptions.InitialRange,
                 Seed = parseResult.GetValue(seed),
                 Threads = parseResult.GetValue(CommandTree.Threads) ?? ComputeThreads.Count,
             };
@@ -117,7 +119,7 @@ public static class EmbedCommand
                     $"Vocabulary: {vocabulary.Count:N0} words{(options.MapUnknown ? " (with <unk>)" : "")}, {vocabulary.TrainWords:N0} of the text's {vocabulary.CorpusWords:N0} words ({countSeconds:F1} s to count).");
                 Console.WriteLine(
                     $"Training {model}: size {options.Dimension}, window {options.Window}, negative {options.Negative}, sample {options.Sample:G3}, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}, " +
-                    $"alpha {options.EffectiveLearningRate:G3}{(options.Loss == EmbeddingLoss.Nce ? $" (momentum {options.Momentum}, batch {options.BatchSize})" : "")}, {options.Threads} thread{(options.Threads == 1 ? "" : "s")}, seed {options.Seed}.");
+                    $"alpha {options.EffectiveLearningRate:G3}{(options.Loss == EmbeddingLoss.Nce ? $" (momentum {options.Momentum}, batch {options.BatchSize})" : $", init ±{options.InitialRange:G3}/size")}, {options.Threads} thread{(options.Threads == 1 ? "" : "s")}, seed {options.Seed}.");
 
                 var trainer = new EmbeddingTrainer(corpus, vocabulary, options);
                 EmbeddingResult result;

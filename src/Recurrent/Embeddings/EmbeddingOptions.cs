@@ -55,6 +55,15 @@ public sealed record EmbeddingOptions
     /// <summary>Seeds the initial weights and every thread's random stream: one thread and a seed reproduce a run bit for bit.</summary>
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Negative sampling: the input vectors start uniform in <c>±InitialRange / size</c>; the output vectors start at 0.
+    /// word2vec.c draws ±0.5/size and gensim 4 ±1/size. The default, 16, learns faster from a small text: the output
+    /// vectors grow from 0 at a rate proportional to the input vectors, so tiny inputs spend the first part of
+    /// training near the origin, where skip-gram's gradient vanishes (docs/results/embeddings.md has the
+    /// measurements). NCE keeps TensorFlow for Machine Intelligence's uniform(−1, 1).
+    /// </summary>
+    public float InitialRange { get; init; } = 16;
+
     /// <summary>NCE: pairs per batch.</summary>
     public int BatchSize { get; init; } = 1000;
 
@@ -102,6 +111,7 @@ public sealed record EmbeddingOptions
         if (MaxVocabulary < 0 || (MapUnknown && MaxVocabulary == 1)) throw new RecurrentException($"--max-vocab must be 0 (no limit) or at least {(MapUnknown ? 2 : 1)}, got {MaxVocabulary}.");
         if (Epochs < 1) throw new RecurrentException($"--iter must be at least 1, got {Epochs}.");
         if (!(EffectiveLearningRate > 0) || float.IsInfinity(EffectiveLearningRate)) throw new RecurrentException($"--alpha must be positive, got {EffectiveLearningRate}.");
+        if (!(InitialRange > 0) || float.IsInfinity(InitialRange)) throw new RecurrentException($"--init-range must be positive, got {InitialRange}.");
         if (Threads < 1) throw new RecurrentException($"--threads must be at least 1, got {Threads}.");
         if (Cbow && Loss == EmbeddingLoss.Nce) throw new RecurrentException("--cbow works with --loss ns only: NCE trains skip-gram pairs, as TensorFlow for Machine Intelligence does.");
         if (BatchSize < 1) throw new RecurrentException($"The NCE batch size must be at least 1, got {BatchSize}.");

@@ -24,9 +24,10 @@ namespace Recurrent.Embeddings;
 /// <see cref="MaxSentenceLength"/> kept words, like word2vec's. Each sentence is then walked with the dynamic
 /// window (<see cref="ContextWindow"/>). After each sentence a thread adds its counts to the shared ones and, for
 /// negative sampling, takes the learning rate for the words read so far (<see cref="LinearDecay"/>).</para>
-/// <para>Initial weights: for negative sampling the input vectors are uniform in ±1/size as gensim 4 draws them
-/// (word2vec.c: ±0.5/size, which learns more slowly from a small text) and the output vectors 0; for NCE, TensorFlow
-/// for Machine Intelligence's uniform(−1, 1) embeddings, truncated-normal(1/√size) weights and zero biases.</para>
+/// <para>Initial weights: for negative sampling the input vectors are uniform in ±<see cref="EmbeddingOptions.InitialRange"/>/size
+/// (16 by default; gensim 4 draws ±1/size and word2vec.c ±0.5/size, which learn more slowly from a small text) and the
+/// output vectors 0; for NCE, TensorFlow for Machine Intelligence's uniform(−1, 1) embeddings, truncated-normal(1/√size)
+/// weights and zero biases.</para>
 /// </remarks>
 public sealed class EmbeddingTrainer
 {
@@ -83,9 +84,9 @@ public sealed class EmbeddingTrainer
         {
             input = new float[v * d];
             output = new float[v * d];
-            // gensim 4's uniform(−1/size, 1/size), twice word2vec's (rand − 0.5)/size: on 2 million words of text8 it
-            // gave 6.45% analogy accuracy against 5.78% (mean of 6 and 5 seeds); syn1neg starts at 0 in both.
-            init.FillUniform(input, -1f / d, 1f / d);
+            // uniform(±InitialRange/size): word2vec's ±0.5/size and gensim's ±1/size leave the vectors so near the
+            // origin that a short run spends much of its time leaving it (EmbeddingOptions.InitialRange).
+            init.FillUniform(input, -o.InitialRange / d, o.InitialRange / d);
             noise = new NoiseDistribution(_vocabulary.Counts);
         }
 

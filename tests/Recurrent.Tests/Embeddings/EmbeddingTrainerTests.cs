@@ -115,6 +115,38 @@ public class EmbeddingTrainerTests
         }
     }
 
+    [Theory]
+    [InlineData(null)] // the default, 16
+    [InlineData(1f)]   // gensim's
+    [InlineData(0.5f)] // word2vec.c's
+    public void InputVectorsStartUniformInPlusMinusInitialRangeOverSize(float? range)
+    {
+        // One word per line: no word has a context, so nothing trains and the vectors come back as they started.
+        using var dir = new TempDirectory();
+        string path = dir.File("words.txt");
+        File.WriteAllLines(path, Enumerable.Range(0, 400).Select(i => $"w{i}"));
+        const int size = 50;
+        var options = new EmbeddingOptions { Dimension = size, MinCount = 1, Sample = 0 };
+        if (range is { } r) options = options with { InitialRange = r };
+        WordVectors vectors = Train(path, options);
+        double bound = (range ?? 16f) / size, sum = 0, sumOfSquares = 0, largest = 0;
+        int n = 0;
+        for (int i = 0; i < vectors.Count; i++)
+            foreach (float v in vectors[i])
+            {
+                sum += v;
+                sumOfSquares += (double)v * v;
+                largest = Math.Max(largest, Math.Abs(v));
+                n++;
+            }
+        Assert.Equal(400 * size, n);
+        Assert.True(largest <= bound, $"largest |v| {largest} above {bound}");
+        Assert.True(largest > 0.99 * bound, $"largest |v| {largest} well inside {bound}");
+        // uniform(−b, b) has variance b²/3; 20,000 draws estimate it to about 0.6 %.
+        double variance = sumOfSquares / n - (sum / n) * (sum / n);
+        Assert.InRange(variance / (bound * bound / 3), 0.95, 1.05);
+    }
+
     [Fact]
     public void CancellingReturnsTheVectorsSoFar()
     {
