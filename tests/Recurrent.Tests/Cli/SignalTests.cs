@@ -110,10 +110,12 @@ public class SignalTests
         Assert.Contains("SIGTERM again: exiting now", child.Error);
         Assert.DoesNotContain("resume with", child.Output); // it did not wait for the batch to save
 
-        // The checkpoint of epoch 1 is untouched and loads.
+        // The checkpoint read before the signals is untouched and loads. It is epoch 1's, or epoch 2's when the test
+        // process was slow to see epoch 1's line (once in a full test run on a loaded machine); not epoch 3's, since
+        // the run did not finish (the exit code above).
         Assert.Equal(before, File.ReadAllBytes(last));
         LoadedCheckpoint loaded = ModelCheckpoint.Load(last);
-        Assert.Equal(1, loaded.Position!.Epoch);
+        Assert.InRange(loaded.Position!.Epoch, 1, 2);
     }
 
     [LinuxTheory]
