@@ -2,7 +2,7 @@
 """Writes word2vec text vectors for the same words as IN, drawn at random: normal, each dimension with the mean and
 standard deviation of that dimension in IN. A baseline for pretrained vectors with the same coverage.
 usage: random_like_vectors.py IN.txt OUT.txt [SEED]"""
-import sys, numpy as np
+import os, sys, numpy as np
 src, dst, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 1
 with open(src, encoding='utf-8') as f:
     n, d = map(int, f.readline().split())
@@ -17,5 +17,6 @@ with open(dst + '.tmp', 'w', encoding='utf-8') as f:
     f.write(f"{len(words)} {d}\n")
     for w, row in zip(words, r):
         f.write(w + ' ' + ' '.join(f"{x:.6f}" for x in row) + '\n')
-import os; os.replace(dst + '.tmp', dst)
+    f.flush(); os.fsync(f.fileno())  # temp file, fsync, rename: never a half-written OUT
+os.replace(dst + '.tmp', dst)
 print(f"{len(words)} random vectors of {d} (std {m.std():.4f}) -> {dst}")
