@@ -28,6 +28,7 @@ public sealed class TaggerOptions
     public Option<int?> FeatureEmbeddingSize { get; } = new("--feature-embedding-size") { Description = "Embedding width of each extra column (POS), 0 to ignore them." };
     public Option<float?> KeepProb { get; } = new("--keep-prob") { Description = "Dropout keep probability on inputs, between layers and on the output (1: none)." };
     public Option<float?> WordDropout { get; } = new("--word-dropout") { Description = "Probability of replacing a word seen once in training by <unk>." };
+    public Option<float?> LmWeight { get; } = new("--lm-weight") { Description = "Weight of the neighbour-word objective (Rei 2017): the forward states predict the next word, the backward the previous one (0: off)." };
     public Option<float?> MaxGradNorm { get; } = new("--max-grad-norm") { Description = "Clip gradients to this global norm (0: no clipping)." };
     public Option<string?> SelectionMetric { get; } = new("--selection-metric") { Description = "Validation metric that picks the best checkpoint: auto, accuracy, f1, letter_error, word_error or loss." };
     public Option<int?> Patience { get; } = new("--patience") { Description = "Stop after this many epochs without a better validation metric (0: never)." };
@@ -50,7 +51,7 @@ public sealed class TaggerOptions
     private IEnumerable<Option> All() =>
     [
         Preset, ConfigFile, Epochs, BatchSize, LearningRate, Optimizer, Cell, HiddenSize, NumLayers, Bidirectional, Output, TagEncoding,
-        WordEmbeddingSize, CharEmbeddingSize, CharHiddenSize, FeatureEmbeddingSize, KeepProb, WordDropout, MaxGradNorm, SelectionMetric,
+        WordEmbeddingSize, CharEmbeddingSize, CharHiddenSize, FeatureEmbeddingSize, KeepProb, WordDropout, LmWeight, MaxGradNorm, SelectionMetric,
         Patience, ValidFraction, TestFraction, Fold, TagColumn, ConllUTag, FreezeEmbeddings, Seed,
     ];
 
@@ -95,6 +96,7 @@ public sealed class TaggerOptions
             FeatureEmbeddingSize = result.GetValue(FeatureEmbeddingSize) ?? config.FeatureEmbeddingSize,
             KeepProb = result.GetValue(KeepProb) ?? config.KeepProb,
             WordDropout = result.GetValue(WordDropout) ?? config.WordDropout,
+            LmWeight = result.GetValue(LmWeight) ?? config.LmWeight,
             MaxGradNorm = result.GetValue(MaxGradNorm) ?? config.MaxGradNorm,
             SelectionMetric = result.GetValue(SelectionMetric) ?? config.SelectionMetric,
             Patience = result.GetValue(Patience) ?? config.Patience,

@@ -56,6 +56,9 @@ internal sealed partial record MemoryEstimate
                       + (layers > 1 ? (layers - 1) * directions * CellWeights(config.Cell, r, h, "rnn.1" + prefix, largest) : 0);
         parameters += largest.Add("output.weight", r, k) + k;
         if (config.Output == TaggerOutput.Crf) parameters += k * k + 2 * k;
+        double lmClasses = config.LmVocab + 2.0, lmHidden = Math.Max(config.LmHiddenSize, 1);
+        bool neighbours = config.LmWeight > 0;
+        if (neighbours) parameters += 2 * (h * lmHidden + lmHidden + largest.Add("neighbour_words.forward.output.weight", lmHidden, lmClasses) + lmClasses);
         double trainable = parameters - frozen;
 
         bool dropout = config.KeepProb < 1f;
@@ -70,6 +73,8 @@ internal sealed partial record MemoryEstimate
             ? 2 * 2 * n * k + 2 * b * (k * k + 2 * k) + 2 * b * 4 * k + n + 4 * b // α and β, accumulators and scratch (doubles), tags, lengths
             : 5 * n;                                                    // weights and targets here and in the loss, per-token losses
         activations += 2 * n + 2 * b;                                   // real rows, ids, lengths
+        if (neighbours)                                                 // per direction: logits, tanh units; shared: states, their gradient, targets
+            activations += 2 * largest.Add("the neighbour-word logits", n, lmClasses) + 2 * n * lmHidden + n * lmHidden + 2 * n * h + n;
         activations += 2 * layers * directions * b * h * (config.Cell == CellKind.Lstm ? 2 : 1);
         double u = Math.Max(forms, 0), c = Math.Max(charSteps, 1);
         if (chars > 0 && u > 0)

@@ -29,6 +29,7 @@ public sealed class SequenceTagger : IModel
     private readonly Dropout _inputDropout, _outputDropout;
     private readonly Linear _output;
     private readonly LinearChainCrf? _crf;
+    private readonly NeighbourWordPrediction? _neighbours;
     private readonly SoftmaxCrossEntropy _softmax = new();
     private readonly Parameter[] _parameters, _trainable;
 
@@ -106,6 +107,11 @@ public sealed class SequenceTagger : IModel
             _crf = new LinearChainCrf(config.Tags, "crf");
             parameters.AddRange(_crf.Parameters);
         }
+        if (config.LmWeight > 0)
+        {
+            _neighbours = new NeighbourWordPrediction(config.HiddenSize, config.LmHiddenSize, config.LmVocab + 2, Random);
+            parameters.AddRange(_neighbours.Parameters);
+        }
         _inputDropout = new Dropout(config.KeepProb, Random);
         _outputDropout = new Dropout(config.KeepProb, Random);
         _parameters = parameters.ToArray();
@@ -152,6 +158,40 @@ public sealed class SequenceTagger : IModel
         }
     }
 
+    /// <summary>
+    /// With <see cref="SequenceTaggerConfig.LmWeight"/> &gt; 0, the class the neighbour-word objective gives each word
+    /// id: in [0, lm_vocab) for the words it predicts, lm_vocab for every other word (lm_vocab + 1 is the sentence
+    /// edge). Training needs it; decoding does not. <see cref="NeighbourWordClasses(IReadOnlyList{int}, int)"/> builds it.
+    /// </summary>
+    internal int[]? WordClasses
+    {
+        get => _neighbours?.WordClasses;
+        set
+        {
+            if (_neighbours is null) throw new InvalidOperationException("The model has no neighbour-word objective (lm_weight is 0).");
+            if (value is not null)
+                foreach (int c in value)
+                    if ((uint)c > (uint)Config.LmVocab) throw new ArgumentException($"Word class {c} is outside [0, {Config.LmVocab}].", nameof(value));
+            _neighbours.WordClasses = value;
+        }
+    }
+
+    /// <summary>
+    /// The classes of the neighbour-word objective from training counts per word id: the <paramref name="vocab"/> most
+    /// frequent words seen in training (ties by id) get classes 0, 1, … in that order; all others share class
+    /// <paramref name="vocab"/>.
+    /// </summary>
+    internal static int[] NeighbourWordClasses(IReadOnlyList<int> counts, int vocab)
+    {
+        var order = new int[counts.Count];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(order, (a, b) => counts[a] != counts[b] ? counts[b].CompareTo(counts[a]) : a.CompareTo(b));
+        var classes = new int[counts.Count];
+        Array.Fill(classes, vocab);
+        for (int r = 0; r < Math.Min(vocab, order.Length) && counts[order[r]] > 0; r++) classes[order[r]] = r;
+        return classes;
+    }
+
     /// <summary>A model for inference over this model's weights (shared, not copied), with buffers of its own.</summary>
     public SequenceTagger CreateInference()
     {
@@ -171,9 +211,22 @@ public sealed class SequenceTagger : IModel
         if (!batch.HasTags) throw new ArgumentException("Training needs gold tags.", nameof(batch));
         Forward(batch, training: true);
         double loss = Loss(batch, _emissionGradient, gradientScale);
-        Backward();
-        return loss;
+        return loss + Backward(gradientScale);
     }
+
+    /// <summary>
+    /// The weighted neighbour-word loss (<see cref="SequenceTaggerConfig.LmWeight"/> times its summed cross-entropy)
+    /// of a forward pass with dropout off; 0 without the objective. Training adds it to the tag loss.
+    /// </summary>
+    internal double NeighbourWordLoss(TaggingBatch batch)
+    {
+        if (_neighbours is null) return 0;
+        Forward(batch, training: false);
+        return _neighbours.Compute(_hidden, _realRows.AsSpan(0, _real), _batch, _lengths.AsSpan(0, _batch), batch.Words, Config.LmWeight, null, 0f);
+    }
+
+    /// <summary>The neighbour-word heads' logits of the last <see cref="NeighbourWordLoss"/> (0: forward, 1: backward), [real tokens, classes].</summary>
+    internal Tensor NeighbourWordLogits(int direction) => (_neighbours ?? throw new InvalidOperationException("No neighbour-word objective.")).Logits(direction);
 
     /// <summary>
     /// Forward pass with dropout off: writes the predicted tag of every token into <paramref name="predicted"/> (T·B,
@@ -348,14 +401,17 @@ public sealed class SequenceTagger : IModel
         }
     }
 
-    private void Backward()
+    /// <summary>Backward of the last training forward pass; returns the neighbour-word loss it adds (0 without it).</summary>
+    private double Backward(float scale)
     {
         SequenceTaggerConfig c = Config;
         TaggingBatch batch = _last!;
         int d = c.InputSize, n = _real;
         bool dropout = c.KeepProb < 1f;
-        _output.Backward(dropout ? _dropped : _hidden, _emissionGradient, _hiddenGradient);
+        Tensor top = dropout ? _dropped : _hidden;
+        _output.Backward(top, _emissionGradient, _hiddenGradient);
         _hiddenGradient.Resize(_steps, _batch, c.RecurrentOutputSize);
+        double neighbours = _neighbours?.Compute(top, _realRows.AsSpan(0, n), _batch, _lengths.AsSpan(0, _batch), batch.Words, c.LmWeight, _hiddenGradient, scale) ?? 0;
         if (dropout) _outputDropout.Backward(_hiddenGradient, _hiddenGradient);
         _recurrent.Backward(_hiddenGradient, null, _inputGradient, null);
         _inputDropout.Backward(_inputGradient, _inputGradient);
@@ -398,6 +454,7 @@ public sealed class SequenceTagger : IModel
             _features[f].Backward(_ids.AsSpan(0, n), _gathered);
             offset += _features[f].Dimension;
         }
+        return neighbours;
     }
 
     /// <summary>_ids[i] = ids[real row i].</summary>

@@ -93,6 +93,19 @@ public sealed record SequenceTaggerConfig
     /// <summary>Dropout keep probability on the token inputs, between stacked layers and on the top layer's output (1: none).</summary>
     [JsonPropertyName("keep_prob")] public float KeepProb { get; init; } = 1f;
 
+    /// <summary>
+    /// Weight of Rei (2017)'s secondary objective, in training only: from the top bidirectional layer, the forward half
+    /// of each token's state predicts the next word and the backward half the previous one (0: off). Needs one
+    /// bidirectional layer and word input.
+    /// </summary>
+    [JsonPropertyName("lm_weight")] public float LmWeight { get; init; }
+
+    /// <summary>The neighbour-word objective predicts the this many most frequent training words; the others share one class.</summary>
+    [JsonPropertyName("lm_vocab")] public int LmVocab { get; init; } = 7500;
+
+    /// <summary>Tanh units between each direction's state and the neighbour-word softmax.</summary>
+    [JsonPropertyName("lm_hidden_size")] public int LmHiddenSize { get; init; } = 50;
+
     /// <summary>A softmax per token, or a linear-chain CRF over the sentence.</summary>
     [JsonPropertyName("output")] public TaggerOutput Output { get; init; } = TaggerOutput.Softmax;
 
@@ -217,6 +230,14 @@ public sealed record SequenceTaggerConfig
         Require(NumLayers >= 1, "num_layers", "at least 1", NumLayers);
         Require(InitScale > 0, "init_scale", "positive", InitScale);
         Require(KeepProb > 0 && KeepProb <= 1, "keep_prob", "in (0, 1]", KeepProb);
+        Require(LmWeight >= 0, "lm_weight", "zero or positive", LmWeight);
+        if (LmWeight > 0)
+        {
+            Require(Bidirectional && NumLayers == 1, "lm_weight", "0 unless the tagger has one bidirectional layer (a second layer's forward half has seen the next word)", LmWeight);
+            Require(WordEmbeddingSize > 0, "lm_weight", "0 without word input (it predicts words)", LmWeight);
+            Require(LmVocab >= 1, "lm_vocab", "at least 1", LmVocab);
+            Require(LmHiddenSize >= 1, "lm_hidden_size", "at least 1", LmHiddenSize);
+        }
         Require(Tags >= 1, "tags", "at least 1", Tags);
         Require(LearningRate > 0, "learning_rate", "positive", LearningRate);
         Require(LrDecay > 0, "lr_decay", "positive", LrDecay);

@@ -47,6 +47,7 @@ public sealed class SequenceTaggerTask : IShardedTask
         _validBatch = _valid.CreateBatch();
         _wordCounts = new int[vocabularies.Words.Count];
         foreach (int id in train.Words) _wordCounts[id]++;
+        if (c.LmWeight > 0) model.WordClasses = SequenceTagger.NeighbourWordClasses(_wordCounts, c.LmVocab);
         _metadata = Metadata(vocabularies);
         Settings = c.TrainingSettings(SelectionMetricOf(c, vocabularies));
         string layers = $"{c.NumLayers} × {c.HiddenSize} {(c.Bidirectional ? "bidirectional " : "")}{c.Cell.ToString().ToUpperInvariant()}";

@@ -176,6 +176,110 @@ public sealed class SequenceTaggerTests(ITestOutputHelper output)
         Assert.True(largest > 1e-3, "the gradients are all (nearly) zero: the comparison proves nothing");
     }
 
+    /// <summary>A tagger with Rei's neighbour-word objective, its word classes set from the sentences' counts (4 words predicted).</summary>
+    private static (SequenceTagger Model, TaggingVocabularies Vocabularies, TaggedSequences Data) BuildWithNeighbours(List<LabelledSentence> sentences)
+    {
+        SequenceTaggerConfig config = Tiny(Inputs.WordsCharsFeatures, TaggerOutput.Crf, true) with { LmWeight = 0.3f, LmVocab = 4, LmHiddenSize = 3 };
+        (SequenceTagger model, TaggingVocabularies v, TaggedSequences data) = Build(config, sentences);
+        var counts = new int[v.Words.Count];
+        foreach (int id in data.Words) counts[id]++;
+        model.WordClasses = SequenceTagger.NeighbourWordClasses(counts, config.LmVocab);
+        return (model, v, data);
+    }
+
+    [Fact]
+    public void NeighbourWordObjectiveGradientsMatchCentralDifferences()
+    {
+        (SequenceTagger model, _, TaggedSequences data) = BuildWithNeighbours(Sentences(Inputs.WordsCharsFeatures));
+        TaggingBatch batch = Batch(data, 4);
+        const float scale = 0.5f;
+        ParameterGradients.Zero(model.Parameters);
+        double trained = model.TrainBatch(batch, scale);
+        double neighbours = model.NeighbourWordLoss(batch);
+        double Loss() => scale * (model.Evaluate(batch, default) + model.NeighbourWordLoss(batch));
+        Assert.True(neighbours > 0.1 * trained, $"the neighbour-word term {neighbours} is too small a part of {trained} to be checked");
+        Assert.Equal(trained * scale, Loss(), 1e-4);
+        var checks = model.Parameters.Select(p => new GradientTarget(p.Name, () => p.Value.Span, p.Gradient.Span.ToArray())).ToList();
+        Assert.Contains(checks, t => t.Name == "neighbour_words.backward.hidden.weight");
+        foreach (GradientTarget t in checks) Assert.True(t.Analytic.Any(g => g != 0), $"{t.Name} has an all-zero gradient.");
+        double worst = GradientCheck.Check(Loss, checks, 1e-2, 3e-4, 3e-3);
+        output.WriteLine($"{model.Parameters.Count} tensors; worst |error| / tolerance = {worst:F3}");
+    }
+
+    [Fact]
+    public void NeighbourWordLossIsTheCrossEntropyOfTheNextAndPreviousWordClasses()
+    {
+        List<LabelledSentence> sentences = Sentences(Inputs.WordsCharsFeatures);
+        (SequenceTagger model, TaggingVocabularies v, TaggedSequences data) = BuildWithNeighbours(sentences);
+        int[] classes = model.WordClasses!;
+        int edge = model.Config.LmVocab + 1;
+        // "the" (lower-cased, 3 times) is the most frequent word, so it has class 0; a word seen once is "other".
+        Assert.Equal(0, classes[v.Words.IdOf("the")]);
+        Assert.Equal(model.Config.LmVocab, classes[v.Words.IdOf("mat")]);
+        var single = new TaggingBatcher(v.Encode([sentences[0]]), 1);
+        TaggingBatch one = single.CreateBatch();
+        single.Fill(0, one);
+        double loss = model.NeighbourWordLoss(one);
+        int[] ids = Words[0].Select(w => v.Words.IdOf(w.ToLowerInvariant())).ToArray();
+        int n = ids.Length;
+        double expected = 0;
+        for (int direction = 0; direction < 2; direction++)
+        {
+            ReadOnlySpan<float> logits = model.NeighbourWordLogits(direction).Span;
+            int c = logits.Length / n;
+            Assert.Equal(model.Config.LmVocab + 2, c);
+            for (int t = 0; t < n; t++)
+            {
+                int neighbour = direction == 0 ? t + 1 : t - 1;
+                int target = neighbour < 0 || neighbour >= n ? edge : classes[ids[neighbour]];
+                double max = double.NegativeInfinity, sum = 0;
+                for (int j = 0; j < c; j++) max = Math.Max(max, logits[t * c + j]);
+                for (int j = 0; j < c; j++) sum += Math.Exp(logits[t * c + j] - max);
+                expected += max + Math.Log(sum) - logits[t * c + target];
+            }
+        }
+        Assert.Equal(model.Config.LmWeight * expected, loss, 1e-4);
+    }
+
+    [Fact]
+    public void NeighbourWordHeadsSeeOnlyTheirOwnSideOfTheSentence()
+    {
+        // Change word 5 ("mat" → "dog"): the forward head before it and the backward head after it must not move.
+        List<LabelledSentence> sentences = Sentences(Inputs.WordsCharsFeatures);
+        (SequenceTagger model, TaggingVocabularies v, _) = BuildWithNeighbours(sentences);
+        string[] changedWords = [.. Words[0]];
+        changedWords[5] = "dog";
+        var changed = new LabelledSentence(changedWords, Chunks[0], [Pos[0]]);
+        float[][] Logits(LabelledSentence sentence)
+        {
+            var batcher = new TaggingBatcher(v.Encode([sentence]), 1);
+            TaggingBatch one = batcher.CreateBatch();
+            batcher.Fill(0, one);
+            model.NeighbourWordLoss(one);
+            return [model.NeighbourWordLogits(0).Span.ToArray(), model.NeighbourWordLogits(1).Span.ToArray()];
+        }
+        float[][] before = Logits(sentences[0]), after = Logits(changed);
+        int c = model.Config.LmVocab + 2;
+        bool Same(int direction, int t) => before[direction].AsSpan(t * c, c).SequenceEqual(after[direction].AsSpan(t * c, c));
+        for (int t = 0; t < 5; t++) Assert.True(Same(0, t), $"the forward head at {t} saw word 5");
+        Assert.False(Same(0, 5), "the forward head at 5 does not read word 5");
+        Assert.True(Same(1, 6), "the backward head at 6 saw word 5");
+        for (int t = 0; t <= 5; t++) Assert.False(Same(1, t), $"the backward head at {t} does not read word 5");
+    }
+
+    [Fact]
+    public void NeighbourWordClassesRankTrainingCountsAndShareOneClassForTheRest()
+    {
+        int[] classes = SequenceTagger.NeighbourWordClasses([0, 0, 5, 3, 5, 1, 0], 3);
+        Assert.Equal([3, 3, 0, 2, 1, 3, 3], classes);
+        // Fewer seen words than classes: unseen words are still "other", not given a class of their own.
+        Assert.Equal([7, 7, 0, 1], SequenceTagger.NeighbourWordClasses([0, 0, 2, 1], 7));
+        var e = Assert.Throws<RecurrentException>(() => (Tiny(Inputs.WordsCharsFeatures, TaggerOutput.Crf, true, CellKind.Lstm, 2) with { LmWeight = 0.1f }).Validate());
+        Assert.Contains("lm_weight", e.Message);
+        e = Assert.Throws<RecurrentException>(() => (Tiny(Inputs.CharsOnly, TaggerOutput.Crf, true) with { LmWeight = 0.1f }).Validate());
+        Assert.Contains("word input", e.Message);
+    }
+
     [Fact]
     public void ConstrainedCrfDecodesOnlyValidChunkSequences()
     {

@@ -89,7 +89,8 @@ public sealed class SequenceTaggerTrainingTests(Xunit.Abstractions.ITestOutputHe
     [Fact]
     public void ResumedRunIsBitIdentical()
     {
-        // Everything that draws from the generator or shuffles: dropout, word dropout, chars, a CRF with constraints.
+        // Everything that draws from the generator or shuffles: dropout, word dropout, chars, a CRF with constraints;
+        // and the neighbour-word heads, whose word classes the resumed task rebuilds from the training counts.
         var words = new[] { "The", "cat", "sat", "on", "a", "mat", "Dogs", "bark", "loudly", "at", "night" };
         var random = new RandomGenerator(9);
         List<LabelledSentence> Make(int count)
@@ -114,7 +115,7 @@ public sealed class SequenceTaggerTrainingTests(Xunit.Abstractions.ITestOutputHe
         SequenceTaggerConfig config = Config(true) with
         {
             CharEmbeddingSize = 4, CharHiddenSize = 3, KeepProb = 0.7f, WordDropout = 0.5f, Output = TaggerOutput.Crf,
-            TagEncoding = TagEncoding.Iobes, Epochs = 3, BatchSize = 16,
+            TagEncoding = TagEncoding.Iobes, Epochs = 3, BatchSize = 16, LmWeight = 0.3f, LmVocab = 6, LmHiddenSize = 4,
         };
         using var dir = new TempDirectory();
         (SequenceTagger straight, TaggingVocabularies v) = SequenceTaggerTask.CreateModel(config, train, valid);
