@@ -203,16 +203,25 @@ public sealed class SequenceTagger : IModel
 
     /// <summary>
     /// Forward and backward of one training batch: the gradient of <c>gradientScale · Σ losses</c> is accumulated
-    /// into the trainable parameters' gradients. Tokens whose gold tag is unknown (−1) add nothing.
+    /// into the trainable parameters' gradients, the weighted neighbour-word loss included when the config has it.
+    /// Tokens whose gold tag is unknown (−1) add nothing.
     /// </summary>
-    /// <returns>The summed loss (nats) over the batch.</returns>
+    /// <returns>The summed tag loss (nats) over the batch; the neighbour-word part is <see cref="LastNeighbourWordLoss"/>.</returns>
     internal double TrainBatch(TaggingBatch batch, float gradientScale)
     {
         if (!batch.HasTags) throw new ArgumentException("Training needs gold tags.", nameof(batch));
         Forward(batch, training: true);
         double loss = Loss(batch, _emissionGradient, gradientScale);
-        return loss + Backward(gradientScale);
+        LastNeighbourWordLoss = Backward(gradientScale);
+        return loss;
     }
+
+    /// <summary>
+    /// The weighted neighbour-word loss the last <see cref="TrainBatch"/> added to the objective (0 without it). It is
+    /// kept out of <see cref="TrainBatch"/>'s return, so that the reported training loss is the tag loss alone, in
+    /// the same terms as the validation loss.
+    /// </summary>
+    internal double LastNeighbourWordLoss { get; private set; }
 
     /// <summary>
     /// The weighted neighbour-word loss (<see cref="SequenceTaggerConfig.LmWeight"/> times its summed cross-entropy)

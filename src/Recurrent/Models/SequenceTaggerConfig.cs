@@ -96,7 +96,7 @@ public sealed record SequenceTaggerConfig
     /// <summary>
     /// Weight of Rei (2017)'s secondary objective, in training only: from the top bidirectional layer, the forward half
     /// of each token's state predicts the next word and the backward half the previous one (0: off). Needs one
-    /// bidirectional layer and word input.
+    /// bidirectional layer and word input. The reported training loss stays the tag loss alone.
     /// </summary>
     [JsonPropertyName("lm_weight")] public float LmWeight { get; init; }
 

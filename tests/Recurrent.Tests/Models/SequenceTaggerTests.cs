@@ -195,7 +195,10 @@ public sealed class SequenceTaggerTests(ITestOutputHelper output)
         const float scale = 0.5f;
         ParameterGradients.Zero(model.Parameters);
         double trained = model.TrainBatch(batch, scale);
-        double neighbours = model.NeighbourWordLoss(batch);
+        double tagged = model.Evaluate(batch, default), neighbours = model.NeighbourWordLoss(batch);
+        Assert.Equal(tagged, trained, 1e-4);
+        Assert.Equal(neighbours, model.LastNeighbourWordLoss, 1e-4);
+        trained += model.LastNeighbourWordLoss;
         double Loss() => scale * (model.Evaluate(batch, default) + model.NeighbourWordLoss(batch));
         Assert.True(neighbours > 0.1 * trained, $"the neighbour-word term {neighbours} is too small a part of {trained} to be checked");
         Assert.Equal(trained * scale, Loss(), 1e-4);
