@@ -233,8 +233,8 @@ public sealed record SequenceTaggerConfig
         Require(LmWeight >= 0, "lm_weight", "zero or positive", LmWeight);
         if (LmWeight > 0)
         {
-            Require(Bidirectional && NumLayers == 1, "lm_weight", "0 unless the tagger has one bidirectional layer (a second layer's forward half has seen the next word)", LmWeight);
-            Require(WordEmbeddingSize > 0, "lm_weight", "0 without word input (it predicts words)", LmWeight);
+            Require(Bidirectional && NumLayers == 1, "lm_weight", "0 unless the tagger has one bidirectional layer (a second layer's forward half has seen the next word; --lm-weight 0 turns the objective off)", LmWeight);
+            Require(WordEmbeddingSize > 0, "lm_weight", "0 without word input (it predicts words; --lm-weight 0 turns the objective off)", LmWeight);
             Require(LmVocab >= 1, "lm_vocab", "at least 1", LmVocab);
             Require(LmHiddenSize >= 1, "lm_hidden_size", "at least 1", LmHiddenSize);
         }

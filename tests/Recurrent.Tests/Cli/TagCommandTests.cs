@@ -194,5 +194,9 @@ public class TagCommandTests
         Assert.Contains("OCR", e.Message);
         e = Assert.Throws<RecurrentException>(() => Run("tag", "train", "--preset", "pos", "--tag-encoding", "iobes", "--data", dir.File("x"), "--run", dir.File("r3")));
         Assert.Contains("x", e.Message);
+        // The chunk preset's neighbour-word objective needs one bidirectional layer: the message says how to turn it off.
+        e = Assert.Throws<RecurrentException>(() => Run(["tag", "train", .. Tiny, "--num-layers", "2", "--data", data, "--run", dir.File("r4")]));
+        Assert.Contains("lm_weight", e.Message);
+        Assert.Contains("--lm-weight 0", e.Message);
     }
 }
