@@ -72,6 +72,8 @@ public static class EmbedCommand
                 "nce" => EmbeddingLoss.Nce,
                 var l => throw new RecurrentException($"--loss must be ns or nce, got '{l}'."),
             };
+            if (objective == EmbeddingLoss.Nce && parseResult.GetValue(initRange) is not null)
+                throw new RecurrentException("--init-range applies to negative sampling (--loss ns); NCE starts its embeddings uniform in (−1, 1), as TensorFlow for Machine Intelligence does.");
             bool nceDefaults = objective == EmbeddingLoss.Nce && baseOptions.Loss != EmbeddingLoss.Nce;
             var options = baseOptions with
             {

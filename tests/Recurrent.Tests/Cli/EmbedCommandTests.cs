@@ -74,6 +74,8 @@ public class EmbedCommandTests
         Assert.Contains("--size", Assert.Throws<RecurrentException>(() => Run("embed", "train", "--text", text, "--output", output, "--size", "0")).Message);
         Assert.Contains("--cbow", Assert.Throws<RecurrentException>(() => Run("embed", "train", "--text", text, "--output", output, "--loss", "nce", "--cbow")).Message);
         Assert.Contains("--init-range", Assert.Throws<RecurrentException>(() => Run("embed", "train", "--text", text, "--output", output, "--init-range", "0")).Message);
+        // NCE has its own initialisation: a range given for it would be silently ignored, so it is refused.
+        Assert.Contains("--loss ns", Assert.Throws<RecurrentException>(() => Run("embed", "train", "--text", text, "--output", output, "--preset", "tfmi", "--init-range", "4")).Message);
         Assert.Contains("does not exist", Assert.Throws<RecurrentException>(() => Run("embed", "train", "--text", dir.File("none.txt"), "--output", output)).Message);
         Assert.NotEqual(0, Run("embed", "train", "--text", text, "--output", output, "--cbow", "2"));
         Assert.False(File.Exists(output));
