@@ -315,8 +315,9 @@ public static class TagCommand
             lineNumber++;
             string[] fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length == 0) { Flush(); continue; }
-            if (fields.Length < 1 + features)
-                throw new RecurrentException($"{source}, line {lineNumber}: {fields.Length} column(s); the model reads a word and {features} feature column(s).");
+            // A whole sentence on one line would otherwise be read as a word, its features and ignored columns.
+            if (fields.Length < 1 + features || fields.Length > 2 + features)
+                throw new RecurrentException($"{source}, line {lineNumber}: {fields.Length} column(s); the model reads one token per line: a word and {features} feature column(s), then optionally a gold tag ({1 + features} or {2 + features} columns), with blank lines between sentences.");
             if (rows.Count == 0) start = lineNumber;
             rows.Add(fields);
         }

@@ -107,6 +107,12 @@ public class TagCommandTests
 
         var e = Assert.Throws<RecurrentException>(() => Run("tag", "predict", run, "--file", input, "--input", "text"));
         Assert.Contains("--input conll", e.Message);
+        // A sentence on one line given to a model that reads a POS column: refused, not read as "A" tagged "DT".
+        string oneLine = dir.File("one-line.txt");
+        File.WriteAllText(oneLine, "A large zebra ran .\n");
+        e = Assert.Throws<RecurrentException>(() => Run("tag", "predict", run, "--file", oneLine));
+        Assert.Contains("line 1: 5 column(s)", e.Message);
+        Assert.Contains("one token per line", e.Message);
         Assert.Equal(0, Run("info", Path.Combine(run, "best.ckpt")));
     }
 
