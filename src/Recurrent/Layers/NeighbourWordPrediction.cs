@@ -1,3 +1,4 @@
+using Recurrent.Kernels;
 using Recurrent.Losses;
 using Recurrent.Tensors;
 
@@ -104,7 +105,7 @@ internal sealed class NeighbourWordPrediction : IHasParameters
             }
             Tensor m = _activation[d];
             _hidden[d].Forward(_half, m);
-            System.Numerics.Tensors.TensorPrimitives.Tanh(m.Span, m.Span);
+            RnnCell.Forward(m.Span, m.Span);
             _output[d].Forward(m, _logits[d]);
             Tensor? gradient = stateGradient is null ? null : _logits[d];
             total += _loss.Compute(_logits[d], _targets.AsSpan(0, n), default, gradient, scale * weight);
@@ -112,9 +113,7 @@ internal sealed class NeighbourWordPrediction : IHasParameters
 
             // dm = dlogits·W2ᵀ, then through tanh: dz = dm ⊙ (1 − m²); dh = dz·W1ᵀ, added into the direction's half.
             _output[d].Backward(m, _logits[d], _activationGradient);
-            Span<float> dm = _activationGradient.Span;
-            ReadOnlySpan<float> mv = m.Span;
-            for (int i = 0; i < dm.Length; i++) dm[i] *= 1f - mv[i] * mv[i];
+            RnnCell.Backward(m.Span, _activationGradient.Span, _activationGradient.Span);
             _hidden[d].Backward(_half, _activationGradient, _halfGradient);
             ReadOnlySpan<float> dh = _halfGradient.Span;
             Span<float> ds = stateGradient.Span;
